@@ -1,0 +1,121 @@
+"""Events published by registratie on ``verzuim.registratie.v1``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from contracts.common import (
+    Contactpersoon,
+    Eenheid,
+    Kalender,
+    Rooster,
+    Sector,
+    Soort,
+    Status,
+    VersleuteldPgn,
+)
+from contracts.envelope import ContractEvent, register
+
+
+class _Registratie(ContractEvent):
+    service: ClassVar[str] = "registratie"
+
+
+class SchoolGeregistreerd(_Registratie):
+    """A school was registered or its settings changed (full state each time)."""
+
+    school_id: UUID
+    brin: str
+    vestiging: str | None = None
+    naam: str
+    sector: Sector
+    regio: str | None = None
+    gemeente: str | None = None
+    kalender: Kalender
+    rooster: Rooster
+    beleid: dict[str, Any] = {}
+    contact_melder: Contactpersoon | None = None
+
+
+class LeerlingGeregistreerd(_Registratie):
+    """A pupil was registered or changed (full state each time)."""
+
+    leerling_id: UUID
+    school_id: UUID
+    geboortedatum: date
+    woongemeente: str
+    inschrijving_vanaf: date
+    inschrijving_tot: date | None = None
+    klas: str | None = None
+    leerjaar: int | None = None
+    startkwalificatie: bool = False
+    lesdagen: list[int] | None = None
+    pgn: VersleuteldPgn
+
+
+class VerzuimGeclassificeerd(_Registratie):
+    """The status of one lesson slot was set or changed (a reclassification).
+
+    ``minuten`` counts toward the 16 hours under D3; ``gemiste_minuten`` is the
+    lesson time actually missed (lateness ladder, trends).
+    """
+
+    leerling_id: UUID
+    school_id: UUID
+    slot_id: str
+    datum: date
+    lesuur: int | None = None
+    status: Status
+    grond: str | None = None
+    reden_code: str | None = None
+    soort: Soort
+    minuten: int
+    gemiste_minuten: int
+    eenheid: Eenheid
+    luxe: bool = False
+    ziek: bool = False
+    laat_ziekgemeld: bool = False
+    telt: bool = True
+
+
+class VerzuimVervallen(_Registratie):
+    """A lesson slot is no longer absent (withdrawn or corrected away)."""
+
+    leerling_id: UUID
+    school_id: UUID
+    slot_id: str
+    datum: date
+    lesuur: int | None = None
+
+
+class VerlofBesloten(_Registratie):
+    leerling_id: UUID
+    school_id: UUID
+    verlofaanvraag_id: UUID
+    soort: str
+    van: date
+    tot: date
+    besluit: str
+    reden: str | None = None
+
+
+class RegistratieSignaal(_Registratie):
+    """A signal registratie sees itself (late sick notice, sick around a vacation)."""
+
+    leerling_id: UUID
+    school_id: UUID
+    soort: str
+    datum: date
+    toelichting: str
+
+
+register(
+    SchoolGeregistreerd,
+    LeerlingGeregistreerd,
+    VerzuimGeclassificeerd,
+    VerzuimVervallen,
+    VerlofBesloten,
+    RegistratieSignaal,
+)

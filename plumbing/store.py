@@ -1,0 +1,139 @@
+"""Event store selection and the base class of every service application.
+
+Each service is an ``eventsourcing`` application with its own store: a SQLite file
+under ``VERZUIM_DATA_DIR`` by default, or a PostgreSQL schema named after the service.
+The store is a *process* store: beside the events it keeps tracking rows, which the
+relay uses for its published position and the consumers use to remember which
+upstream events they applied.
+
+The library records at most one tracking row per transaction. A consumer applies a
+batch of Kafka messages for many pupils in one transaction, so the recorders below
+accept a list of tracking rows (``trackings=[...]``) written atomically with the
+events that the batch caused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+import psycopg
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import ProcessRecorder, Tracking
+from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
+from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
+
+from plumbing.settings import PlatformSettings
+
+logger = logging.getLogger(__name__)
+
+
+class _SQLiteMultiTrackingRecorder(SQLiteProcessRecorder):
+    def _insert_events(self, c: Any, stored_events: Sequence[Any], **kwargs: Any):
+        returning = super()._insert_events(c, stored_events, **kwargs)
+        for tracking in kwargs.get("trackings", ()):
+            self._insert_tracking(c, tracking)
+        return returning
+
+
+class _PostgresMultiTrackingRecorder(PostgresProcessRecorder):
+    def _insert_events(self, curs: Any, stored_events: Sequence[Any], **kwargs: Any):
+        for tracking in kwargs.get("trackings", ()):
+            self._insert_tracking(curs, tracking=tracking)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+
+class SQLiteStore(SQLiteFactory):
+    """SQLite infrastructure whose process recorder takes several tracking rows."""
+
+    process_recorder_class = _SQLiteMultiTrackingRecorder
+
+
+class PostgresStore(PostgresFactory):
+    """PostgreSQL infrastructure whose process recorder takes several tracking rows."""
+
+    process_recorder_class = _PostgresMultiTrackingRecorder
+
+
+def store_env(service: str, settings: PlatformSettings) -> dict[str, str]:
+    """The ``eventsourcing`` environment for one service's own store."""
+    env: dict[str, str] = {}
+    if settings.verzuim_store == "postgres":
+        ensure_postgres_schema(settings, service)
+        env.update(
+            PERSISTENCE_MODULE=f"{__name__}:PostgresStore",
+            POSTGRES_DBNAME=settings.postgres_dbname,
+            POSTGRES_HOST=settings.postgres_host,
+            POSTGRES_PORT=str(settings.postgres_port),
+            POSTGRES_USER=settings.postgres_user,
+            POSTGRES_PASSWORD=settings.postgres_password,
+            POSTGRES_SCHEMA=service,
+            POSTGRES_POOL_SIZE=str(settings.postgres_pool_size),
+            POSTGRES_LOCK_TIMEOUT="5",
+        )
+    else:
+        settings.verzuim_data_dir.mkdir(parents=True, exist_ok=True)
+        env.update(
+            PERSISTENCE_MODULE=f"{__name__}:SQLiteStore",
+            SQLITE_DBNAME=str(settings.verzuim_data_dir / f"{service}.sqlite"),
+            SQLITE_LOCK_TIMEOUT="30",
+        )
+    if settings.verzuim_cipher_key:
+        # Personal data at rest: payloads are compressed, then AES-GCM encrypted.
+        env.update(
+            CIPHER_TOPIC="eventsourcing.cipher:AESCipher",
+            CIPHER_KEY=settings.verzuim_cipher_key,
+            COMPRESSOR_TOPIC="eventsourcing.compressor:ZlibCompressor",
+        )
+    return env
+
+
+def ensure_postgres_schema(settings: PlatformSettings, schema: str) -> None:
+    with psycopg.connect(settings.postgres_dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+
+class ServiceApplication(Application):
+    """Base application: a process store and batch saves with tracking rows."""
+
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, ProcessRecorder)
+        return recorder
+
+    def save_tracked(self, *objs: Any, trackings: Iterable[Tracking] = ()) -> None:
+        """Save aggregates or events and tracking rows in one transaction.
+
+        The tracking table refuses a position that is not higher than the one
+        recorded for the same name, so a batch that a second consumer already
+        applied fails as a whole (``IntegrityError``) and stores nothing.
+        """
+        processing_event: ProcessingEvent[Any] = ProcessingEvent()
+        processing_event.collect_events(*objs, trackings=list(trackings))
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+
+    def tracked_position(self, name: str) -> int:
+        return self.process_recorder.max_tracking_id(name) or 0
+
+    def count_notifications(self, upto: int) -> int:
+        """How many notifications have an id up to ``upto`` (ids may have gaps)."""
+        count = 0
+        start = 1
+        while start <= upto:
+            batch = self.recorder.select_notifications(
+                start=start, limit=10_000, stop=upto
+            )
+            if not batch:
+                break
+            count += len(batch)
+            start = batch[-1].id + 1
+        return count
