@@ -1,0 +1,204 @@
+"""The composition root every service uses: store, topics, relay, consumer, HTTP.
+
+A service describes itself in a :class:`ServiceSpec` (its name, how to build its
+application, how its stored events map to public contracts, how it reacts to
+upstream events, which background jobs it runs). :class:`ServiceRuntime` does the
+rest the same way for all four services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from contracts.topics import SUBSCRIPTIONS, TOPIC_OF_SERVICE, dlq
+from plumbing.consumer import Consumer, Policy
+from plumbing.http import create_app
+from plumbing.kafka import consumer_factory, producer_factory
+from plumbing.leader import FileLeaderLock, LeaderLock, PostgresLeaderLock
+from plumbing.metrics import ServiceMetrics
+from plumbing.relay import ContractMapper, Relay
+from plumbing.settings import PlatformSettings
+from plumbing.store import ServiceApplication, store_env
+from plumbing.topics import TopicSpec, ensure_topics, kafka_client_options
+
+logger = logging.getLogger(__name__)
+
+#: A background job gets the running runtime and runs until cancelled.
+BackgroundJob = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    version: str
+    description: str
+    build_app: Callable[[dict[str, str]], ServiceApplication]
+    to_contract: ContractMapper
+    routers: Callable[["ServiceRuntime"], Sequence[APIRouter]]
+    policy: Callable[[ServiceApplication], Policy] | None = None
+    background: Sequence[BackgroundJob] = field(default_factory=tuple)
+    after_batch: Callable[[ServiceApplication], Callable[[], Any]] | None = None
+
+
+class ServiceRuntime:
+    def __init__(self, spec: ServiceSpec, settings: PlatformSettings) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.metrics = ServiceMetrics(spec.name, spec.version)
+        self.app: ServiceApplication | None = None
+        self.relay: Relay | None = None
+        self.consumer: Consumer | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.started = asyncio.Event()
+
+    # -- names -------------------------------------------------------------------
+
+    def topic(self, name: str) -> str:
+        return f"{self.settings.kafka_topic_prefix}{name}"
+
+    @property
+    def own_topic(self) -> str:
+        return self.topic(TOPIC_OF_SERVICE[self.spec.name])
+
+    @property
+    def upstream_topics(self) -> list[str]:
+        return [self.topic(t) for t in SUBSCRIPTIONS[self.spec.name]]
+
+    @property
+    def bootstrap(self) -> str:
+        if not self.settings.kafka_bootstrap_servers:
+            raise RuntimeError(
+                "KAFKA_BOOTSTRAP_SERVERS is not set: start the services with the "
+                "launcher (python -m tools.launcher) or point them at a broker"
+            )
+        return self.settings.kafka_bootstrap_servers
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def require_app(self) -> ServiceApplication:
+        if self.app is None:
+            raise RuntimeError(f"{self.spec.name} has not started yet")
+        return self.app
+
+    async def ensure_topics(self) -> None:
+        topics = [self.own_topic, *self.upstream_topics]
+        specs = []
+        for name in topics:
+            for topic in (name, dlq(name)):
+                specs.append(
+                    TopicSpec(
+                        name=topic,
+                        partitions=self.settings.kafka_partitions,
+                        replication=self.settings.kafka_replication_factor,
+                    )
+                )
+        await ensure_topics(self.bootstrap, specs, **self._client_options())
+
+    def _client_options(self) -> dict[str, Any]:
+        return kafka_client_options(self.settings)
+
+    def _leader_lock(self) -> LeaderLock:
+        name = f"verzuimketen-relay-{self.spec.name}{self.settings.kafka_topic_prefix}"
+        if self.settings.verzuim_store == "postgres":
+            return PostgresLeaderLock(self.settings.postgres_dsn(), name)
+        return FileLeaderLock(
+            self.settings.verzuim_data_dir / f"{self.spec.name}.relay.lock"
+        )
+
+    async def start(self) -> None:
+        env = store_env(self.spec.name, self.settings)
+        self.app = await asyncio.to_thread(self.spec.build_app, env)
+        options = self._client_options()
+        await self.ensure_topics()
+        self.relay = Relay(
+            self.app,
+            topic=self.own_topic,
+            to_contract=self.spec.to_contract,
+            producer_factory=producer_factory(self.bootstrap, **options),
+            consumer_factory=consumer_factory(self.bootstrap, None, **options),
+            leader=self._leader_lock(),
+            prepare=self.ensure_topics,
+            batch_size=self.settings.relay_batch_size,
+            poll_seconds=self.settings.relay_poll_seconds,
+            metrics=self.metrics,
+        )
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
+        if self.spec.policy is not None and self.upstream_topics:
+            group = f"{self.settings.kafka_topic_prefix}verzuimketen-{self.spec.name}"
+            self.consumer = Consumer(
+                self.app,
+                service=self.spec.name,
+                topics=self.upstream_topics,
+                policy=self.spec.policy(self.app),
+                consumer_factory=consumer_factory(self.bootstrap, group, **options),
+                producer_factory=producer_factory(self.bootstrap, **options),
+                batch_size=self.settings.consumer_batch_size,
+                after_batch=(
+                    self.spec.after_batch(self.app) if self.spec.after_batch else None
+                ),
+                metrics=self.metrics,
+            )
+            self._tasks.append(
+                asyncio.create_task(self.consumer.run(), name="consumer")
+            )
+        for job in self.spec.background:
+            self._tasks.append(asyncio.create_task(job(self), name=job.__name__))
+        self.started.set()
+        logger.info("service started", extra={"service": self.spec.name})
+
+    async def stop(self) -> None:
+        for part in (self.relay, self.consumer):
+            if part is not None:
+                part.stop()
+        for task in self._tasks:
+            if task.get_name() not in ("relay", "consumer"):
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self.app is not None:
+            await asyncio.to_thread(self.app.close)
+            self.app = None
+
+    # -- readiness ---------------------------------------------------------------
+
+    def store_ready(self) -> bool:
+        app = self.app
+        if app is None:
+            return False
+        app.recorder.max_notification_id()
+        return True
+
+    def broker_ready(self) -> bool:
+        return self.relay is not None and self.relay.stats.errors_in_a_row == 0
+
+    # -- HTTP --------------------------------------------------------------------
+
+    def fastapi_app(self) -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        return create_app(
+            service=self.spec.name,
+            version=self.spec.version,
+            description=self.spec.description,
+            routers=list(self.spec.routers(self)),
+            lifespan=lifespan,
+            readiness_checks=[self.store_ready, self.broker_ready],
+            metrics=self.metrics,
+        )
+
+    async def run_sync(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Run a use case of the (synchronous) application off the event loop."""
+        return await asyncio.to_thread(function, *args)

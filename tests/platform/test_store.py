@@ -1,0 +1,103 @@
+"""The event stores: SQLite and PostgreSQL, tracking rows, encryption at rest."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from eventsourcing.cipher import AESCipher
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from plumbing.settings import PlatformSettings
+from plumbing.store import store_env
+from tests.conftest import POSTGRES_DSN
+from tests.platform.toy import Bron, Teller
+
+PUPIL = uuid.UUID(int=42)
+
+
+def sqlite_settings(tmp_path: Path, **extra) -> PlatformSettings:
+    return PlatformSettings(verzuim_data_dir=tmp_path, **extra)
+
+
+def postgres_settings(**extra) -> PlatformSettings:
+    return PlatformSettings(verzuim_store="postgres", **extra)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def bron(request, tmp_path, postgres_schema):
+    if request.param == "sqlite":
+        env = store_env("bron", sqlite_settings(tmp_path))
+    else:
+        env = store_env(postgres_schema, postgres_settings())
+    app = Bron(env=env)
+    yield app
+    app.close()
+
+
+def test_saves_events_with_several_tracking_rows_in_one_transaction(bron):
+    teller = Teller(PUPIL)
+    teller.tik(leerling_id=PUPIL, slot=0)
+
+    bron.save_tracked(teller, trackings=[Tracking("a|1", 5), Tracking("a|2", 9)])
+
+    assert bron.tracked_position("a|1") == 5
+    assert bron.tracked_position("a|2") == 9
+    assert bron.repository.get(teller.id).ticks == 1
+
+
+def test_a_tracking_row_seen_before_rejects_the_whole_batch(bron):
+    bron.save_tracked(trackings=[Tracking("a|1", 5)])
+    teller = Teller(PUPIL)
+
+    with pytest.raises(IntegrityError):
+        bron.save_tracked(teller, trackings=[Tracking("a|2", 1), Tracking("a|1", 5)])
+
+    assert bron.tracked_position("a|2") == 0
+    assert bron.recorder.max_notification_id() in (None, 0)
+
+
+def test_counts_notifications_with_gaps(bron):
+    for i in range(3):
+        bron.tik(uuid.UUID(int=i + 1), 2)
+    top = bron.recorder.max_notification_id()
+    assert bron.count_notifications(top) == 9
+
+
+def test_encrypted_sqlite_store_holds_no_readable_payload(tmp_path):
+    key = AESCipher.create_key(32)
+    env = store_env("bron", sqlite_settings(tmp_path, verzuim_cipher_key=key))
+    app = Bron(env=env)
+    marker = uuid.UUID("12345678-1234-4234-8234-123456789abc")
+    app.tik(marker, 1)
+    app.close()
+
+    raw = Path(env["SQLITE_DBNAME"]).read_bytes()
+    assert marker.hex.encode() not in raw.replace(
+        sqlite3.connect(env["SQLITE_DBNAME"]).execute(
+            "select group_concat(originator_id, '') from stored_events"
+        ).fetchone()[0].encode(),
+        b"",
+    )
+    assert str(marker).encode() not in raw
+    assert b"Getikt" in raw  # topics stay readable; payloads do not
+
+
+def test_encrypted_postgres_store_holds_no_readable_payload(postgres_schema):
+    key = AESCipher.create_key(32)
+    env = store_env(postgres_schema, postgres_settings(verzuim_cipher_key=key))
+    app = Bron(env=env)
+    app.tik(PUPIL, 1)
+    app.close()
+
+    with psycopg.connect(POSTGRES_DSN) as conn:
+        rows = conn.execute(
+            f'SELECT state FROM "{postgres_schema}".bron_events'
+        ).fetchall()
+    assert rows
+    for (state,) in rows:
+        assert str(PUPIL).encode() not in bytes(state)
+        assert PUPIL.hex.encode() not in bytes(state)
