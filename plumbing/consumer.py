@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -116,6 +116,7 @@ class Consumer:
         consumer_factory: Callable[[], AIOKafkaConsumer],
         producer_factory: Callable[[], AIOKafkaProducer],
         assign: bool = False,
+        prepare: Callable[[], Awaitable[None]] | None = None,
         batch_size: int = 500,
         max_attempts: int = 3,
         after_batch: Callable[[], Any] | None = None,
@@ -128,6 +129,7 @@ class Consumer:
         self._consumer_factory = consumer_factory
         self._producer_factory = producer_factory
         self._assign = assign
+        self._prepare = prepare
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self._after_batch = after_batch
@@ -168,6 +170,8 @@ class Consumer:
     async def _connect(self) -> None:
         if self._consumer is not None:
             return
+        if self._prepare is not None:
+            await self._prepare()  # topics exist with the right shape before we ask
         consumer = self._consumer_factory()
         await consumer.start()
         if self._assign:

@@ -24,6 +24,12 @@ from plumbing.kafka import consumer_factory, producer_factory
 from plumbing.leader import FileLeaderLock, LeaderLock, PostgresLeaderLock
 from plumbing.metrics import ServiceMetrics
 from plumbing.relay import ContractMapper, Relay
+from plumbing.security.audit import AuditLog
+from plumbing.security.audit_api import audit_router
+from plumbing.security.audit_trail import AuditMiddleware, AuditTrail
+from plumbing.security.dependencies import Authenticator, install_authenticator
+from plumbing.security.limits import install_limits
+from plumbing.security.settings import SecuritySettings
 from plumbing.settings import PlatformSettings
 from plumbing.store import ServiceApplication, store_env
 from plumbing.topics import TopicSpec, ensure_topics, kafka_client_options
@@ -99,7 +105,12 @@ class ServiceRuntime:
                         replication=self.settings.kafka_replication_factor,
                     )
                 )
-        await ensure_topics(self.bootstrap, specs, **self._client_options())
+        # The embedded broker auto-creates a missing topic with its own partition
+        # count when any client asks for it; an empty topic of the wrong shape is
+        # repaired (deleted and created again) instead of failing the start.
+        await ensure_topics(
+            self.bootstrap, specs, repair_empty=True, **self._client_options()
+        )
 
     def _client_options(self) -> dict[str, Any]:
         return kafka_client_options(self.settings)
@@ -139,6 +150,7 @@ class ServiceRuntime:
                 policy=self.spec.policy(self.app),
                 consumer_factory=consumer_factory(self.bootstrap, group, **options),
                 producer_factory=producer_factory(self.bootstrap, **options),
+                prepare=self.ensure_topics,
                 batch_size=self.settings.consumer_batch_size,
                 after_batch=(
                     self.spec.after_batch(self.app) if self.spec.after_batch else None
@@ -180,7 +192,19 @@ class ServiceRuntime:
 
     # -- HTTP --------------------------------------------------------------------
 
+    @property
+    def security_settings(self) -> SecuritySettings:
+        if isinstance(self.settings, SecuritySettings):
+            return self.settings
+        return SecuritySettings(**self.settings.model_dump())
+
     def fastapi_app(self) -> FastAPI:
+        """The service's HTTP app with authentication, audit and limits in front."""
+        security = self.security_settings
+        authenticator = Authenticator.from_settings(security)
+        audit_log = AuditLog.from_settings(security, name=f"audit_{self.spec.name}")
+        trail = AuditTrail.from_settings(security, audit_log)
+
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             await self.start()
@@ -188,17 +212,46 @@ class ServiceRuntime:
                 yield
             finally:
                 await self.stop()
+                trail.close()
+                audit_log.close()
+                authenticator.close()
 
-        return create_app(
+        app = create_app(
             service=self.spec.name,
             version=self.spec.version,
             description=self.spec.description,
-            routers=list(self.spec.routers(self)),
+            routers=[*self.spec.routers(self), audit_router(audit_log)],
             lifespan=lifespan,
             readiness_checks=[self.store_ready, self.broker_ready],
             metrics=self.metrics,
+            metrics_key=getattr(security, "verzuim_metrics_key", None),
         )
+        install_authenticator(app, authenticator)
+        app.add_middleware(AuditMiddleware, trail=trail)
+        install_limits(app, security)  # outermost: refuses before any work
+        return app
 
     async def run_sync(self, function: Callable[..., Any], *args: Any) -> Any:
         """Run a use case of the (synchronous) application off the event loop."""
         return await asyncio.to_thread(function, *args)
+
+
+def serve(
+    spec: ServiceSpec, settings_class: type[PlatformSettings] = SecuritySettings
+) -> None:
+    """Entry point of ``python -m services.<name>``: settings from the environment."""
+    import uvicorn
+
+    from plumbing.logging import configure_logging
+
+    settings = settings_class()
+    configure_logging(spec.name, settings.verzuim_log_level)
+    runtime = ServiceRuntime(spec, settings)
+    uvicorn.run(
+        runtime.fastapi_app(),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

@@ -80,12 +80,12 @@ def store_env(service: str, settings: PlatformSettings) -> dict[str, str]:
             SQLITE_LOCK_TIMEOUT="30",
         )
     if settings.verzuim_cipher_key:
-        # Personal data at rest: payloads are compressed, then AES-GCM encrypted.
-        env.update(
-            CIPHER_TOPIC="eventsourcing.cipher:AESCipher",
-            CIPHER_KEY=settings.verzuim_cipher_key,
-            COMPRESSOR_TOPIC="eventsourcing.compressor:ZlibCompressor",
-        )
+        # Personal data at rest: payloads are compressed, then AES-GCM encrypted;
+        # earlier keys stay readable during a key rotation.
+        from plumbing.security.crypto import cipher_env
+
+        old_keys = getattr(settings, "verzuim_cipher_old_keys", "")
+        env.update(cipher_env(settings.verzuim_cipher_key, old_keys.split(",")))
     return env
 
 
