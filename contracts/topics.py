@@ -17,7 +17,9 @@ TOPIC_OF_SERVICE = {
 #: Who consumes whom (see ARCHITECTURE in the README).
 SUBSCRIPTIONS = {
     "registratie": (),
-    "analyse": (REGISTRATIE, OPVOLGING),
+    # analyse also hears whether a duty reached DUO: before submission a
+    # correction cancels it, after submission it proposes a withdrawal (D15).
+    "analyse": (REGISTRATIE, OPVOLGING, KETENKOPPELING),
     "opvolging": (ANALYSE, KETENKOPPELING),
     "ketenkoppeling": (REGISTRATIE, ANALYSE, OPVOLGING),
 }

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from contracts.topics import SUBSCRIPTIONS, TOPIC_OF_SERVICE, dlq
+from plumbing.clock import clock_from_setting
 from plumbing.consumer import Consumer, Policy
 from plumbing.http import create_app
 from plumbing.kafka import consumer_factory, producer_factory
@@ -48,9 +49,9 @@ class ServiceSpec:
     build_app: Callable[[dict[str, str]], ServiceApplication]
     to_contract: ContractMapper
     routers: Callable[["ServiceRuntime"], Sequence[APIRouter]]
-    policy: Callable[[ServiceApplication], Policy] | None = None
+    policy: Callable[["ServiceRuntime"], Policy] | None = None
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
-    after_batch: Callable[[ServiceApplication], Callable[[], Any]] | None = None
+    after_batch: Callable[["ServiceRuntime"], Callable[[], Any]] | None = None
 
 
 class ServiceRuntime:
@@ -58,6 +59,7 @@ class ServiceRuntime:
         self.spec = spec
         self.settings = settings
         self.metrics = ServiceMetrics(spec.name, spec.version)
+        self.clock = clock_from_setting(settings.verzuim_klok)
         self.app: ServiceApplication | None = None
         self.relay: Relay | None = None
         self.consumer: Consumer | None = None
@@ -147,13 +149,13 @@ class ServiceRuntime:
                 self.app,
                 service=self.spec.name,
                 topics=self.upstream_topics,
-                policy=self.spec.policy(self.app),
+                policy=self.spec.policy(self),
                 consumer_factory=consumer_factory(self.bootstrap, group, **options),
                 producer_factory=producer_factory(self.bootstrap, **options),
                 prepare=self.ensure_topics,
                 batch_size=self.settings.consumer_batch_size,
                 after_batch=(
-                    self.spec.after_batch(self.app) if self.spec.after_batch else None
+                    self.spec.after_batch(self) if self.spec.after_batch else None
                 ),
                 metrics=self.metrics,
             )

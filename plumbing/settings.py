@@ -29,6 +29,9 @@ class PlatformSettings(BaseSettings):
         default=None, description="base64 AES key; encrypts stored event payloads"
     )
     verzuim_log_level: str = "INFO"
+    verzuim_klok: str = Field(
+        default="", description="empty: system clock; ISO date; or file:/path"
+    )
     verzuim_metrics_key: str | None = Field(
         default=None, description="when set, /metrics requires it in X-Metrics-Key"
     )
