@@ -15,7 +15,11 @@ class _Analyse(ContractEvent):
 
 
 class MeldplichtVastgesteld(_Analyse):
-    """A legal duty to report: the school must file a verzuimmelding at DUO."""
+    """A legal duty to report: the school must file a verzuimmelding at DUO.
+
+    Published again with the same ``meldplicht_id`` when the duty changes (full
+    state each time), e.g. when the einddatum of an LRV melding becomes known (D7).
+    """
 
     meldplicht_id: UUID
     leerling_id: UUID
@@ -64,10 +68,13 @@ class MaatregelVoorgesteld(_Analyse):
     leerling_id: UUID
     school_id: UUID
     aanleiding_id: UUID
+    #: The measure's code in the school's protocol, e.g. "intrekkingBeoordelen".
+    code: str | None = None
     titel: str
     activiteit: str
     verantwoordelijke: Rol
     eindverantwoordelijke: Rol
+    optioneel: bool = False
     termijn: date | None = None
 
 

@@ -51,6 +51,8 @@ class LeerlingGeregistreerd(_Registratie):
     klas: str | None = None
     leerjaar: int | None = None
     startkwalificatie: bool = False
+    # Since when the pupil holds it (R-MLD-11); may lie after the publication date.
+    startkwalificatie_sinds: date | None = None
     lesdagen: list[int] | None = None
     pgn: VersleuteldPgn
 

@@ -20,7 +20,9 @@ SUBSCRIPTIONS = {
     # analyse also hears whether a duty reached DUO: before submission a
     # correction cancels it, after submission it proposes a withdrawal (D15).
     "analyse": (REGISTRATIE, OPVOLGING, KETENKOPPELING),
-    "opvolging": (ANALYSE, KETENKOPPELING),
+    # opvolging also keeps the unauthorised minutes per lesweek and the school
+    # calendars from registratie: the PDCA check compares lesweken.
+    "opvolging": (ANALYSE, KETENKOPPELING, REGISTRATIE),
     "ketenkoppeling": (REGISTRATIE, ANALYSE, OPVOLGING),
 }
 

@@ -56,6 +56,15 @@ class Incoming:
         return int(self.envelope.sequence)
 
 
+class MessageFailed(Exception):
+    """Raised by a batch's ``before_save`` to name the message to blame."""
+
+    def __init__(self, envelope: CloudEvent, error: Exception) -> None:
+        super().__init__(str(error))
+        self.envelope = envelope
+        self.error = error
+
+
 class UnitOfWork:
     """Aggregates a batch touched, loaded once and saved together."""
 
@@ -63,6 +72,27 @@ class UnitOfWork:
         self.app = app
         self._aggregates: dict[Any, Any] = {}
         self._events: list[Any] = []
+        self._state: dict[str, Any] = {}
+
+    def batch_state(self, name: str, create: Callable[[], Any]) -> Any:
+        """State a policy keeps across the messages of this batch, made on first use.
+
+        When the state has a ``before_save()`` method, the consumer calls it once,
+        after the policy ran for every message of the batch and before the save, so
+        a policy can gather work per batch (e.g. evaluate a pupil once for all its
+        slots) and still store the result with the batch's tracking rows. It may
+        raise :class:`MessageFailed` to blame one message; otherwise the batch's
+        last message is blamed.
+        """
+        if name not in self._state:
+            self._state[name] = create()
+        return self._state[name]
+
+    def before_save(self) -> None:
+        for state in list(self._state.values()):
+            hook = getattr(state, "before_save", None)
+            if hook is not None:
+                hook()
 
     def get(self, aggregate_id: Any) -> Any | None:
         if aggregate_id in self._aggregates:
@@ -277,6 +307,15 @@ class Consumer:
                 raise
             except Exception as error:
                 raise HandlerFailed(incoming, error) from error
+        try:
+            uow.before_save()
+        except _STORE_ERRORS:
+            raise
+        except MessageFailed as failed:
+            blamed = next((i for i in todo if i.envelope is failed.envelope), todo[-1])
+            raise HandlerFailed(blamed, failed.error) from failed
+        except Exception as error:
+            raise HandlerFailed(todo[-1], error) from error
         trackings = {}
         for incoming in todo:
             trackings[incoming.tracking_name] = incoming.sequence

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +13,7 @@ from services.opvolging.application import Opvolging
 from services.opvolging.domain.beleid import Opvolgingsbeleid
 from services.opvolging.domain.dossier import Dossier
 from services.opvolging.domain.handeling import Handeling
+from tests.opvolging.dienst import Dienst
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SCHOOL = "99XX-01"
@@ -60,9 +61,22 @@ def dossier_met_meldplicht(h: MaakHandeling, beleid: Opvolgingsbeleid) -> Dossie
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Opvolging]:
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": "plumbing.store:SQLiteStore",
         "SQLITE_DBNAME": str(tmp_path / "opvolging.db"),
     }
     opvolging = Opvolging(env, klok=lambda: datetime(2025, 10, 1, 9, tzinfo=AMSTERDAM))
     yield opvolging
     opvolging.close()
+
+
+@pytest.fixture
+async def dienst(broker: str, tmp_path: Path, unique: str) -> AsyncIterator[Dienst]:
+    """Opvolging on the real broker with its own topic prefix; the clock starts on
+    Thursday 18 September 2025 and moves when the test writes it."""
+    running = Dienst(broker, tmp_path, f"t{unique}.")
+    running.zet_klok(datetime(2025, 9, 18, 9, tzinfo=AMSTERDAM))
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()

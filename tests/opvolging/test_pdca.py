@@ -12,12 +12,14 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from plumbing.clock import FixedClock
 from services.opvolging.application import Opvolging
 from services.opvolging.domain.evaluatie import Oordeel, WeekCijfer
 from services.opvolging.domain.rapport import LeerlingGegevens
+from tests.opvolging.stroom import SCHOOL, Stroom, meldplicht, status, uid
 
 AMS = ZoneInfo("Europe/Amsterdam")
-SCHOOL, LEERLING = "99XX-01", "LL-2001"
+LEERLING = "LL-2001"
 
 
 def _op(dag: str, tijd: str = "09:00") -> datetime:
@@ -43,29 +45,14 @@ def test_pdca_loop_from_16_hours_to_closing_report(
     app: Opvolging, tmp_path: Path
 ) -> None:
     # plan/do: the 16-hour duty opens the dossier with the protocol's first step
-    dossier_id = app.meldplicht_vastgesteld(
-        leerling_id=LEERLING,
-        school_id=SCHOOL,
-        meldplicht_id="MP-20",
-        soort="V3",
-        begindatum=date(2025, 9, 15),
-        einddatum=date(2025, 9, 17),
-        vervaldatum=date(2025, 9, 24),
-        achterstallig=False,
-        toelichting="16 lesuren in 4 lesweken",
-        door="analyse",
-        op=_op("2025-09-18"),
-    )
+    stroom = Stroom(app, FixedClock(_op("2025-09-18")))
+    stroom.pas_toe(meldplicht(LEERLING, "MP-20"))
+    dossier_id = stroom.dossier_id(LEERLING)
     [mentor_regel] = app.werklijst(SCHOOL, "mentor", date(2025, 9, 18))
     assert mentor_regel.actie.titel == "Gesprek mentor met leerling"
-    app.meldingstatus_gewijzigd(
-        leerling_id=LEERLING,
-        school_id=SCHOOL,
-        meldplicht_id="MP-20",
-        status="geregistreerd",
-        meldingsnummer="DUO-7001",
-        door="ketenkoppeling",
-        op=_op("2025-09-18", "14:00"),
+    stroom.pas_toe(
+        status(LEERLING, "MP-20", "geregistreerd", meldingsnummer="DUO-7001"),
+        moment=_op("2025-09-18", "14:00"),
     )
 
     # do: the mentor carries out the first step
@@ -118,7 +105,7 @@ def test_pdca_loop_from_16_hours_to_closing_report(
         door="vc-3",
         op=_op("2025-10-20"),
     )
-    assert app.open_dossier(SCHOOL, LEERLING) is None
+    assert app.open_dossier(SCHOOL, str(uid(LEERLING))) is None
     assert [d.id for d in app.dossiers(SCHOOL, status="afgesloten")] == [dossier_id]
 
     rapport = app.rapport(dossier_id, LeerlingGegevens("Fenna Verzonnen", "2A"))
@@ -155,8 +142,8 @@ def test_pdca_loop_from_16_hours_to_closing_report(
     ]
     wie = {b["door"]: len(b["handelingen"]) for b in rapport["betrokkenen"]}
     assert wie == {
-        "analyse": 3,
-        "ketenkoppeling": 1,
+        "systeem:analyse": 3,
+        "systeem:ketenkoppeling": 1,
         "mentor-17": 1,
         "planner": 3,
         "vc-3": 2,
@@ -171,7 +158,7 @@ def test_pdca_loop_from_16_hours_to_closing_report(
 
     # everything survives a restart: the stored events rebuild the same dossier
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": "plumbing.store:SQLiteStore",
         "SQLITE_DBNAME": str(tmp_path / "opvolging.db"),
     }
     herstart = Opvolging(env)

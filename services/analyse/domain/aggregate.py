@@ -32,6 +32,7 @@ from services.analyse.domain.model import (
     Slot,
 )
 from services.analyse.domain.toestand import LeerlingbeeldToestand
+from services.analyse.domain.venstersom import Venstersommen, venstersommen
 from services.analyse.domain.verschil import vergelijk
 
 
@@ -78,6 +79,16 @@ class Leerlingbeeld(LeerlingbeeldToestand):
             startkwalificatie_sinds=self.startkwalificatie_sinds,
             einde_twaalf_schooljaren=self.einde_twaalf_schooljaren,
             vrijgesteld_kwalificatieplicht=self.vrijgesteld_kwalificatieplicht,
+        )
+
+    def venstersommen(self, school: Schoolcontext, vandaag: date) -> Venstersommen:
+        """The current and the highest window sum; a query, it emits nothing."""
+        return venstersommen(
+            self.feiten(school),
+            self._slots.values(),
+            self._meldplichten.values(),
+            self._besluiten,
+            vandaag,
         )
 
     # --- commands --------------------------------------------------------------

@@ -116,6 +116,9 @@ class Slot:
     def is_ziek(self) -> bool:
         return self.ziek and self.status is Slotstatus.GEOORLOOFD
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Slot:
+        return self  # immutable: a copied aggregate may share it
+
 
 @dataclass(frozen=True, slots=True)
 class Trede:
@@ -180,6 +183,9 @@ class IngediendeMelding:
     begindatum: date
     einddatum: date | None
 
+    def __deepcopy__(self, memo: dict[int, object]) -> IngediendeMelding:
+        return self  # immutable: a copied aggregate may share it
+
 
 @dataclass(frozen=True)
 class Meldplicht:
@@ -198,6 +204,9 @@ class Meldplicht:
     ingediend: bool
     toelichting: str
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Meldplicht:
+        return self  # immutable: a copied aggregate may share it
+
 
 @dataclass(frozen=True)
 class Intrekkingsvoorstel:
@@ -209,6 +218,9 @@ class Intrekkingsvoorstel:
     einddatum: date | None
     minuten: int
     toelichting: str
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Intrekkingsvoorstel:
+        return self  # immutable: a copied aggregate may share it
 
 
 @dataclass(frozen=True)
@@ -222,6 +234,9 @@ class Signaal:
     venster: Periode | None
     toelichting: str
     acties: tuple[str, ...] = ()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Signaal:
+        return self  # immutable: a copied aggregate may share it
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ payloads are plain data (`serialisatie`).
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -64,6 +65,16 @@ class LeerlingbeeldToestand(Aggregate):
         self._ingediend: dict[str, IngediendeMelding] = {}
         self._besluiten: dict[str, bool] = {}
         self._tellers: dict[str, int] = {}
+
+    def __deepcopy__(self, memo: dict[int, object]) -> LeerlingbeeldToestand:
+        """A copy for a command: the containers are new, the values in them are
+        immutable (frozen dataclasses, dates, strings) and shared."""
+        kopie = object.__new__(type(self))
+        for naam, waarde in self.__dict__.items():
+            if isinstance(waarde, dict | list | set):
+                waarde = copy(waarde)
+            kopie.__dict__[naam] = waarde
+        return kopie
 
     # --- queries ---------------------------------------------------------------
 

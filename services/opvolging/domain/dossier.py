@@ -34,6 +34,7 @@ from services.opvolging.domain.fouten import (
     OngeldigeInvoer,
 )
 from services.opvolging.domain.handeling import Handeling
+from services.opvolging.domain.melding import MeldingStatus
 from services.opvolging.domain.rasci import Activiteit
 
 __all__ = ["Dossier"]
@@ -41,7 +42,14 @@ __all__ = ["Dossier"]
 
 class Dossier(DossierMeldingen):
     @classmethod
-    def open(cls, *, leerling_id: str, school_id: str, handeling: Handeling) -> Dossier:
+    def open(
+        cls,
+        *,
+        leerling_id: str,
+        school_id: str,
+        handeling: Handeling,
+        aanleiding_id: str | None = None,
+    ) -> Dossier:
         if not leerling_id or not school_id:
             raise OngeldigeInvoer("leerling_id en school_id zijn verplicht")
         return cls._create(
@@ -50,6 +58,7 @@ class Dossier(DossierMeldingen):
             school_id=school_id,
             door=handeling.door,
             op=handeling.op,
+            aanleiding_id=aanleiding_id,
         )
 
     # -- what opens or joins the dossier
@@ -203,7 +212,12 @@ class Dossier(DossierMeldingen):
             oordeel and oordeel.maatregelen_werken
         ):
             raise AfsluitenGeweigerd("de laatste evaluatie toont geen verbetering")
-        if grond is AfsluitReden.GEEN_VERVOLG_NODIG and self.meldingen:
+        gemeld = [
+            m
+            for m in self.meldingen.values()
+            if m.status is not MeldingStatus.GEANNULEERD
+        ]
+        if grond is AfsluitReden.GEEN_VERVOLG_NODIG and gemeld:
             raise AfsluitenGeweigerd(
                 "een dossier met meldingen vraagt een andere reden"
             )

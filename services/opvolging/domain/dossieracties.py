@@ -116,12 +116,11 @@ class DossierActies(DossierBasis):
         )
 
     def afronden(self, actie_id: str, *, uitkomst: str, handeling: Handeling) -> None:
-        self._geen_besluit(self._open_actie(actie_id))
+        actie = self._open_actie(actie_id)
+        self._geen_besluit(actie)
         if not uitkomst.strip():
             raise OngeldigeInvoer("een afgeronde actie heeft een uitkomst")
-        self._trigger(
-            self.ActieAfgerond, handeling, actie_id=actie_id, uitkomst=uitkomst
-        )
+        self._rond_af(actie, uitkomst, handeling)
 
     def annuleren(self, actie_id: str, *, reden: str, handeling: Handeling) -> None:
         self._geen_besluit(self._open_actie(actie_id))
@@ -130,6 +129,16 @@ class DossierActies(DossierBasis):
         self._trigger(self.ActieGeannuleerd, handeling, actie_id=actie_id, reden=reden)
 
     # -- internals for the subclasses
+
+    def _rond_af(self, actie: Actie, uitkomst: str, handeling: Handeling) -> None:
+        self._trigger(
+            self.ActieAfgerond,
+            handeling,
+            actie_id=actie.id,
+            uitkomst=uitkomst,
+            titel=actie.titel,
+            soort=actie.soort.value,
+        )
 
     def _trigger(
         self, event_class: type[Any], handeling: Handeling, **velden: Any

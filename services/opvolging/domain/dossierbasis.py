@@ -13,6 +13,7 @@ an event is applied, so a replayed dossier equals the one that triggered the eve
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -55,12 +56,19 @@ class DossierBasis(Aggregate):
         school_id: str
         door: str
         op: datetime
+        aanleiding_id: str | None  # the duty, signal or measure that opened it
 
     def __init__(
-        self, leerling_id: str, school_id: str, door: str, op: datetime
+        self,
+        leerling_id: str,
+        school_id: str,
+        door: str,
+        op: datetime,
+        aanleiding_id: str | None,
     ) -> None:
         self.leerling_id = leerling_id
         self.school_id = school_id
+        self.aanleiding_id = aanleiding_id
         self.geopend_door = door
         self.geopend_op = op
         self.status = DossierStatus.OPEN
@@ -99,6 +107,21 @@ class DossierBasis(Aggregate):
                 self.op,
             )
             dossier.meldingen[mid] = Melding(mid, self.soort, MeldingStatus.WACHT)
+
+    class MeldplichtBijgewerkt(Event):
+        meldplicht_id: str
+        einddatum: date | None
+        vervaldatum: date | None
+        toelichting: str
+
+        def wijzig(self, dossier: DossierBasis) -> None:
+            mid = self.meldplicht_id
+            dossier.meldplichten[mid] = replace(
+                dossier.meldplichten[mid],
+                einddatum=self.einddatum,
+                vervaldatum=self.vervaldatum,
+                toelichting=self.toelichting,
+            )
 
     class SignaalOntvangen(Event):
         signaal_id: str
@@ -163,6 +186,8 @@ class DossierBasis(Aggregate):
     class ActieAfgerond(Event):
         actie_id: str
         uitkomst: str
+        titel: str  # published with the outcome: ketenkoppeling quotes it to DUO
+        soort: str
 
         def wijzig(self, dossier: DossierBasis) -> None:
             actie = dossier.acties[self.actie_id]

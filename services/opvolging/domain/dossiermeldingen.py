@@ -6,6 +6,8 @@ ketenkoppeling act on them, so only the verzuimcoördinator's confirmation has e
 
 from __future__ import annotations
 
+from datetime import date
+
 from services.opvolging.domain.actie import Actie, ActieSoort
 from services.opvolging.domain.beleid import Opvolgingsbeleid
 from services.opvolging.domain.dossieracties import DossierActies, keuze
@@ -45,6 +47,22 @@ class DossierMeldingen(DossierActies):
             return lopend[0].id
         if melding.status.is_eindstatus:
             return None
+        return self.intrekking_beoordelen(
+            meldplicht_id=meldplicht_id, beleid=beleid, handeling=handeling
+        )
+
+    def intrekking_beoordelen(
+        self, *, meldplicht_id: str, beleid: Opvolgingsbeleid, handeling: Handeling
+    ) -> str:
+        """Open "intrekking beoordelen" for the verzuimcoördinator, once per melding.
+
+        Called directly when the dossier holding the melding is closed already: the
+        decision still has to be made, so it goes to the pupil's open dossier.
+        """
+        self._moet_open_zijn()
+        lopend = self._open_acties_voor(ActieSoort.INTREKKING_BEOORDELEN, meldplicht_id)
+        if lopend:
+            return lopend[0].id
         return self._besluitactie(
             "Intrekking beoordelen",
             _MELDEN,
@@ -53,6 +71,70 @@ class DossierMeldingen(DossierActies):
             beleid,
             handeling,
         )
+
+    def meldplicht_bijwerken(
+        self,
+        meldplicht_id: str,
+        *,
+        einddatum: date | None,
+        vervaldatum: date | None,
+        toelichting: str,
+        handeling: Handeling,
+    ) -> bool:
+        """A duty analyse published again with changes, e.g. the einddatum of an LRV
+        melding once the pupil is back (D7); False when nothing changed.
+
+        Works on closed dossiers too: the report must show the duty as it ended.
+        """
+        try:
+            meldplicht = self.meldplichten[meldplicht_id]
+        except KeyError:
+            tekst = f"meldplicht {meldplicht_id} niet in dossier {self.id}"
+            raise MeldingOnbekend(tekst) from None
+        if einddatum is not None and einddatum < meldplicht.begindatum:
+            raise OngeldigeInvoer("einddatum ligt voor de begindatum")
+        nieuw = (einddatum, vervaldatum, toelichting)
+        if nieuw == (
+            meldplicht.einddatum,
+            meldplicht.vervaldatum,
+            meldplicht.toelichting,
+        ):
+            return False
+        self._trigger(
+            self.MeldplichtBijgewerkt,
+            handeling,
+            meldplicht_id=meldplicht_id,
+            einddatum=einddatum,
+            vervaldatum=vervaldatum,
+            toelichting=toelichting,
+        )
+        return True
+
+    def meldplicht_vervallen(
+        self, meldplicht_id: str, *, reden: str, handeling: Handeling
+    ) -> bool:
+        """D15: a duty not yet submitted lapses; its melding and open actions stop.
+
+        False when the melding already left the school (DUO has it, or it ended):
+        then the withdrawal route of D15 applies instead.
+        """
+        melding = self.melding(meldplicht_id)
+        if not melding.status.wacht_op_verzending:
+            return False
+        self._trigger(
+            self.MeldingStatusGewijzigd,
+            handeling,
+            meldplicht_id=meldplicht_id,
+            status=MeldingStatus.GEANNULEERD.value,
+            reden=reden,
+            meldingsnummer=None,
+        )
+        for actie in self.open_acties():
+            if actie.referentie == meldplicht_id:
+                self._trigger(
+                    self.ActieGeannuleerd, handeling, actie_id=actie.id, reden=reden
+                )
+        return True
 
     # -- decisions (D15, D17, D18)
 
@@ -157,10 +239,7 @@ class DossierMeldingen(DossierActies):
             self._besluitactie(titel, _MELDEN, soort, meldplicht_id, beleid, handeling)
         elif not nieuw.wacht_op_verzending:
             for actie in herstel:
-                uitkomst = f"melding alsnog {nieuw.omschrijving}"
-                self._trigger(
-                    self.ActieAfgerond, handeling, actie_id=actie.id, uitkomst=uitkomst
-                )
+                self._rond_af(actie, f"melding alsnog {nieuw.omschrijving}", handeling)
         return True
 
     # -- internals

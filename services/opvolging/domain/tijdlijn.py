@@ -33,6 +33,12 @@ def _meldplicht(e: Any, d: Any) -> str:
     return f"Meldplicht {e.soort} vanaf {datum_nl(e.begindatum)}{eind}{achter}"
 
 
+def _meldplicht_bijgewerkt(e: Any, d: Any) -> str:
+    m = d.meldplichten[e.meldplicht_id]
+    eind = f" t/m {datum_nl(e.einddatum)}" if e.einddatum else ""
+    return f"Meldplicht {m.soort} bijgewerkt: vanaf {datum_nl(m.begindatum)}{eind}"
+
+
 def _signaal(e: Any, d: Any) -> str:
     soort = SignaalSoort(e.soort).omschrijving
     return f"Signaal {soort} van {datum_nl(e.datum)} ontvangen"
@@ -81,6 +87,7 @@ def _vast(tekst: str) -> Callable[[Any, Any], str]:
 _TEKSTEN: dict[str, Callable[[Any, Any], str]] = {
     "Geopend": _vast("Dossier geopend"),
     "MeldplichtOntvangen": _meldplicht,
+    "MeldplichtBijgewerkt": _meldplicht_bijgewerkt,
     "SignaalOntvangen": _signaal,
     "ActieToegevoegd": _actie,
     "ActieHertoegewezen": _hertoegewezen,
