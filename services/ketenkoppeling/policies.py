@@ -1,0 +1,269 @@
+"""How the ketenkoppeling reacts to registratie, analyse and opvolging.
+
+The policy only records: school and pupil details, the melding owed for a duty and
+the decisions about it, and aanleidingen for partner notifications. Nothing here
+calls DUO or a partner; the background jobs act on what is recorded. Events the
+ketenkoppeling does not need (most of registratie's traffic) return at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from contracts.analyse import (
+    MeldplichtVastgesteld,
+    MeldplichtVervallen,
+    SignaalAfgegeven,
+)
+from contracts.envelope import CloudEvent, ContractEvent
+from contracts.opvolging import ActieAfgerond, BesluitGenomen, DossierGesloten
+from contracts.registratie import LeerlingGeregistreerd, SchoolGeregistreerd
+from leerplicht.kalender import vervaldatum
+from plumbing.clock import AMSTERDAM
+from plumbing.consumer import Policy, UnitOfWork
+from services.ketenkoppeling.domain.aanleiding import Aanleiding, aanleiding_id
+from services.ketenkoppeling.domain.gegevens import (
+    Leerlinggegevens,
+    Schoolgegevens,
+    leerling_gegevens_id,
+    school_gegevens_id,
+)
+from services.ketenkoppeling.domain.meldingstoestand import (
+    ACHTERSTALLIG_AFGEWEZEN,
+    MELDPLICHT_VERVALLEN,
+)
+from services.ketenkoppeling.domain.meldplicht import (
+    Meldingstatus,
+    Meldplicht,
+    Verzuimdag,
+)
+from services.ketenkoppeling.domain.verzuimmelding import Verzuimmelding, melding_id
+from services.ketenkoppeling.partners import NotificatieSoort
+
+if TYPE_CHECKING:
+    from plumbing.runtime import ServiceRuntime
+
+__all__ = ["maak_policy", "pas_toe"]
+
+#: D18 / D19: the analyse signal that notifies partners as a MAZL signal.
+MAZL_SIGNAAL = "zorgwekkendZiekteverzuim"
+_MELDING_BESLUITEN = {
+    "achterstalligBevestigd",
+    "achterstalligAfgewezen",
+    "intrekkingBevestigd",
+}
+
+Handler = Callable[[UnitOfWork, Any, CloudEvent, datetime], None]
+
+
+def maak_policy(runtime: ServiceRuntime) -> Policy:
+    klok = runtime.clock
+
+    def policy(
+        uow: UnitOfWork, gebeurtenis: ContractEvent, envelope: CloudEvent
+    ) -> None:
+        pas_toe(uow, gebeurtenis, envelope, klok.now())
+
+    return policy
+
+
+def pas_toe(
+    uow: UnitOfWork, gebeurtenis: ContractEvent, envelope: CloudEvent, nu: datetime
+) -> None:
+    handler = _HANDLERS.get(type(gebeurtenis))
+    if handler is not None:
+        handler(uow, gebeurtenis, envelope, nu)
+
+
+def _school(
+    uow: UnitOfWork, e: SchoolGeregistreerd, _: CloudEvent, nu: datetime
+) -> None:
+    gegevens = {
+        "brin": e.brin,
+        "vestiging": e.vestiging,
+        "naam": e.naam,
+        "sector": e.sector,
+        "gemeente": e.gemeente,
+        "contact_melder": e.contact_melder.model_dump() if e.contact_melder else None,
+    }
+    school = uow.get(school_gegevens_id(e.school_id))
+    if school is None:
+        school = Schoolgegevens(school_id=e.school_id, gegevens=gegevens)
+    else:
+        school.werk_bij(gegevens)
+    uow.add(school)
+
+
+def _leerling_van(uow: UnitOfWork, leerling_id: Any) -> Leerlinggegevens:
+    leerling = uow.get(leerling_gegevens_id(leerling_id))
+    if leerling is None:
+        leerling = Leerlinggegevens(leerling_id=leerling_id)
+    uow.add(leerling)
+    return leerling
+
+
+def _leerling(
+    uow: UnitOfWork, e: LeerlingGeregistreerd, _: CloudEvent, nu: datetime
+) -> None:
+    # The pgn is kept encrypted as it arrived; only the DUO sender decrypts it.
+    _leerling_van(uow, e.leerling_id).registreer(
+        {
+            "school_id": e.school_id,
+            "geboortedatum": e.geboortedatum,
+            "woongemeente": e.woongemeente,
+            "leerjaar": e.leerjaar,
+            "pgn": e.pgn.model_dump(),
+        }
+    )
+
+
+def _meldplicht(e: MeldplichtVastgesteld) -> Meldplicht:
+    verval = e.vervaldatum
+    if verval is None and e.einddatum is not None:
+        verval = vervaldatum(e.einddatum)  # D4: einddatum + 5 working days
+    return Meldplicht(
+        verzuimsoort=e.verzuimsoort,
+        begindatum=e.begindatum,
+        einddatum=e.einddatum,
+        vervaldatum=verval,
+        achterstallig=e.achterstallig,
+        minuten=e.minuten,
+        verzuimdagen=tuple(
+            Verzuimdag(d.datum, d.hele_dag, tuple(d.lesuren)) for d in e.verzuimdagen
+        ),
+        toelichting=e.toelichting,
+    )
+
+
+def _vastgesteld(
+    uow: UnitOfWork, e: MeldplichtVastgesteld, _: CloudEvent, nu: datetime
+) -> None:
+    plicht = _meldplicht(e)
+    melding = uow.get(melding_id(e.meldplicht_id))
+    if melding is not None:
+        # Analyse states a duty again when it changes (e.g. the LRV einddatum, D7).
+        melding.werk_bij(plicht, nu)
+        uow.add(melding)
+        return
+    status = (
+        Meldingstatus.WACHT_OP_BEVESTIGING
+        if e.achterstallig
+        else Meldingstatus.WACHTEND
+    )
+    melding = Verzuimmelding(
+        meldplicht_id=e.meldplicht_id,
+        leerling_id=e.leerling_id,
+        school_id=e.school_id,
+        verzuimsoort=e.verzuimsoort,
+        plicht=plicht.als_gegevens(),
+        status=str(status),
+        op=nu,
+    )
+    leerling = uow.get(leerling_gegevens_id(e.leerling_id))
+    besluit = leerling.besluit_over(e.meldplicht_id) if leerling is not None else None
+    if besluit is not None:
+        _besluit_over_melding(melding, besluit, "opvolging", nu)
+    uow.add(melding)
+
+
+def _vervallen(
+    uow: UnitOfWork, e: MeldplichtVervallen, _: CloudEvent, nu: datetime
+) -> None:
+    melding = uow.get(melding_id(e.meldplicht_id))
+    if melding is not None:
+        melding.laat_vervallen(MELDPLICHT_VERVALLEN, e.reden, nu)
+        uow.add(melding)
+
+
+def _besluit_over_melding(
+    melding: Verzuimmelding, besluit: str, door: str, nu: datetime
+) -> None:
+    if besluit == "achterstalligBevestigd":
+        melding.bevestig_achterstallig(door, nu)
+    elif besluit == "achterstalligAfgewezen":
+        reden = "Achterstallige melding niet bevestigd (D17)."
+        melding.laat_vervallen(ACHTERSTALLIG_AFGEWEZEN, reden, nu)
+    elif besluit == "intrekkingBevestigd":
+        melding.vraag_intrekking(door, nu)
+
+
+def _besluit(
+    uow: UnitOfWork, e: BesluitGenomen, envelope: CloudEvent, nu: datetime
+) -> None:
+    if e.besluit in _MELDING_BESLUITEN:
+        # For these decisions the reference is the meldplicht (opvolging's dossier).
+        melding = uow.get(melding_id(e.verwijzing_id))
+        if melding is None:
+            # The duty is still on its way on the analyse topic: keep the decision.
+            _leerling_van(uow, e.leerling_id).besluit_vooraf(e.verwijzing_id, e.besluit)
+            return
+        _besluit_over_melding(melding, e.besluit, e.door, nu)
+        uow.add(melding)
+    elif e.besluit == "luxeverzuimBevestigd":
+        datum = e.op.astimezone(AMSTERDAM).date()
+        _aanleiding(
+            uow, envelope, NotificatieSoort.LUXEVERZUIM_BEVESTIGD, e, datum, "L"
+        )
+
+
+def _actie(uow: UnitOfWork, e: ActieAfgerond, _: CloudEvent, nu: datetime) -> None:
+    _leerling_van(uow, e.leerling_id).actie_afgerond(
+        actie_id=e.actie_id,
+        school_id=e.school_id,
+        titel=e.titel,
+        uitkomst=e.uitkomst,
+        afgerond_op=e.afgerond_op,
+    )
+
+
+def _signaal(
+    uow: UnitOfWork, e: SignaalAfgegeven, envelope: CloudEvent, nu: datetime
+) -> None:
+    if e.soort == MAZL_SIGNAAL:
+        _aanleiding(uow, envelope, NotificatieSoort.MAZL_SIGNAAL, e, e.datum)
+
+
+def _dossier_gesloten(
+    uow: UnitOfWork, e: DossierGesloten, envelope: CloudEvent, nu: datetime
+) -> None:
+    datum = envelope.time.astimezone(AMSTERDAM).date()
+    _aanleiding(uow, envelope, NotificatieSoort.DOSSIER_GESLOTEN, e, datum)
+
+
+def _aanleiding(
+    uow: UnitOfWork,
+    envelope: CloudEvent,
+    soort: NotificatieSoort,
+    e: Any,
+    datum: Any,
+    meldingsoort: str | None = None,
+) -> None:
+    if uow.get(aanleiding_id(envelope.id)) is not None:
+        return
+    uow.add(
+        Aanleiding(
+            bron=envelope.id,
+            soort=str(soort),
+            leerling_id=e.leerling_id,
+            school_id=e.school_id,
+            datum=datum,
+            meldingsoort=meldingsoort,
+            begindatum=None,
+            einddatum=None,
+            meldingsnummer=None,
+        )
+    )
+
+
+_HANDLERS: dict[type[ContractEvent], Handler] = {
+    SchoolGeregistreerd: _school,
+    LeerlingGeregistreerd: _leerling,
+    MeldplichtVastgesteld: _vastgesteld,
+    MeldplichtVervallen: _vervallen,
+    BesluitGenomen: _besluit,
+    ActieAfgerond: _actie,
+    SignaalAfgegeven: _signaal,
+    DossierGesloten: _dossier_gesloten,
+}
