@@ -35,7 +35,11 @@ from services.ketenkoppeling.duo import (
 __all__ = ["Blokkade", "duo_melding", "einddatum_mutatie", "intrekking", "status_van"]
 
 # Only VO and MBO report machine-to-machine; the adapter has no code for PO (duo.md 2).
-_SOORT_OPLEIDING = {"vo": SoortOpleiding.VO, "mbo": SoortOpleiding.BVE}
+_SOORT_OPLEIDING = {
+    "po": SoortOpleiding.PO,
+    "vo": SoortOpleiding.VO,
+    "mbo": SoortOpleiding.BVE,
+}
 
 # duo.md 7: the presumed reason is required. The school enters none upstream, so the
 # melding says what the registration shows; never a medical or personal background.

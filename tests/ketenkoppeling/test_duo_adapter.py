@@ -671,8 +671,9 @@ def test_validator_noemt_de_velden(wijzigingen, velden):
         {"verzuimsoort": Verzuimsoort.L, "einddatum": None},
         {"actie_ondernomen": False, "toelichting_actie_gewenst": "Huisbezoek LPA"},
         {"onderwijsdeelname": Onderwijsdeelname(SoortOpleiding.BVE, niveau=2)},
+        {"onderwijsdeelname": Onderwijsdeelname(SoortOpleiding.PO)},
     ],
-    ids=["v3", "onderwijsnummer", "lrv", "luxe", "actie-gewenst", "mbo"],
+    ids=["v3", "onderwijsnummer", "lrv", "luxe", "actie-gewenst", "mbo", "po"],
 )
 def test_validator_laat_geldige_meldingen_door(wijzigingen):
     melding = maak_melding(**wijzigingen)

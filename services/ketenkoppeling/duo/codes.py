@@ -70,6 +70,9 @@ class Mutatiesoort(StrEnum):
 
 
 class SoortOpleiding(StrEnum):
+    # The legacy list knew VO and BVE only; primary schools report via DUO since
+    # 2017 (rules section 3.3), so this adapter's own schema adds PO.
+    PO = "PO"
     VO = "VO"
     BVE = "BVE"
 

@@ -117,9 +117,9 @@ def _controleer_onderwijsdeelname(melding: DuoMelding, problemen: Problemen) -> 
         problemen.append(("onderwijsdeelname.leerjaar_vo", "1 tot en met 6"))
     if deelname.niveau is not None and not 1 <= deelname.niveau <= 4:
         problemen.append(("onderwijsdeelname.niveau", "1 tot en met 4"))
-    if deelname.soort is SoortOpleiding.VO and deelname.niveau is not None:
+    if deelname.soort is not SoortOpleiding.BVE and deelname.niveau is not None:
         problemen.append(("onderwijsdeelname.niveau", "alleen bij BVE"))
-    if deelname.soort is SoortOpleiding.BVE and deelname.leerjaar_vo is not None:
+    if deelname.soort is not SoortOpleiding.VO and deelname.leerjaar_vo is not None:
         problemen.append(("onderwijsdeelname.leerjaar_vo", "alleen bij VO"))
     _tekst(deelname.naam_opleiding, "onderwijsdeelname.naam_opleiding", 40, problemen)
 
