@@ -180,7 +180,7 @@ class Consumer:
                     await self._connect()
                     await self.poll_once()
                     backoff = 0.2
-                except (KafkaError, OSError, asyncio.TimeoutError) as error:
+                except (TimeoutError, KafkaError, OSError) as error:
                     logger.warning(
                         "consumer lost the broker; will retry",
                         extra={"service": self.service, "error": type(error).__name__},
@@ -243,7 +243,10 @@ class Consumer:
                 await self._dead_letter(record, f"invalid message: {error}")
                 continue
             valid.append(Incoming(record, envelope, event))
-        await self._apply_with_retries(valid)
+        if not await self._apply_with_retries(valid):
+            # Stopped before the batch was stored: commit nothing, so the next
+            # member of the group reads these messages again.
+            return 0
         if not self._assign:  # assigned partitions have no group to commit to
             offsets = {
                 tp: tp_records[-1].offset + 1
@@ -257,10 +260,13 @@ class Consumer:
             await asyncio.to_thread(self._after_batch)
         return len(records)
 
-    async def _apply_with_retries(self, batch: list[Incoming]) -> None:
+    async def _apply_with_retries(self, batch: list[Incoming]) -> bool:
+        """Apply the batch; False when the consumer stopped before it was stored."""
         failures: dict[int, int] = {}
         delay = 0.1
-        while batch and not self._stopping.is_set():
+        while batch:
+            if self._stopping.is_set():
+                return False
             try:
                 applied, skipped = await asyncio.to_thread(self._apply, batch)
             except IntegrityError:
@@ -283,7 +289,8 @@ class Consumer:
                 continue
             self.stats.applied += applied
             self.stats.skipped_duplicates += skipped
-            return
+            return True
+        return True
 
     def _apply(self, batch: list[Incoming]) -> tuple[int, int]:
         positions: dict[str, int] = {}

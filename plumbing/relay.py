@@ -113,7 +113,10 @@ class Relay:
         try:
             while not self._stopping.is_set():
                 try:
-                    if self._leader is not None and not await self._leader.still_leader():
+                    if (
+                        self._leader is not None
+                        and not await self._leader.still_leader()
+                    ):
                         await self._leader.acquire()
                     await self._connect()
                     count = await self.publish_once()
@@ -121,7 +124,7 @@ class Relay:
                     backoff = 0.2
                     if count == 0:
                         await self._sleep(self.poll_seconds)
-                except (KafkaError, OSError, asyncio.TimeoutError) as error:
+                except (TimeoutError, KafkaError, OSError) as error:
                     self.stats.errors += 1
                     self.stats.errors_in_a_row += 1
                     logger.warning(
@@ -188,6 +191,8 @@ class Relay:
         # offset of the last batch this relay wrote to each partition: a healthy
         # partition reports at least that plus one.
         ends = await self._end_offsets()
+        if not ends:
+            return  # no metadata for the topic yet: nothing to conclude
         if self._floors is not None:
             lost = any(ends.get(p, 0) < floor + 1 for p, floor in self._floors.items())
         else:

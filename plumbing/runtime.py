@@ -48,10 +48,10 @@ class ServiceSpec:
     description: str
     build_app: Callable[[dict[str, str]], ServiceApplication]
     to_contract: ContractMapper
-    routers: Callable[["ServiceRuntime"], Sequence[APIRouter]]
-    policy: Callable[["ServiceRuntime"], Policy] | None = None
+    routers: Callable[[ServiceRuntime], Sequence[APIRouter]]
+    policy: Callable[[ServiceRuntime], Policy] | None = None
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
-    after_batch: Callable[["ServiceRuntime"], Callable[[], Any]] | None = None
+    after_batch: Callable[[ServiceRuntime], Callable[[], Any]] | None = None
 
 
 class ServiceRuntime:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 
+from contracts.pgn import sleutel_uit_instellingen
 from plumbing.security.settings import SecuritySettings
 from services.ketenkoppeling.duo import DuoSettings
 
@@ -69,6 +70,9 @@ class Settings(SecuritySettings):
 
     @property
     def pgn_sleutel(self) -> str | None:
-        if self.verzuim_pgn_key is None:
-            return None
-        return self.verzuim_pgn_key.get_secret_value() or None
+        """The key shared with registratie: the setting, or the embedded set-up's
+        key file under ``VERZUIM_DATA_DIR`` (made by whichever service needs it first)."""
+        waarde = (
+            self.verzuim_pgn_key.get_secret_value() if self.verzuim_pgn_key else None
+        )
+        return sleutel_uit_instellingen(waarde, self.verzuim_data_dir)

@@ -187,6 +187,11 @@ class Zender:
         if isinstance(opdracht, Blokkade):
             velden = list(opdracht.velden)
             await self._wijzig(melding.id, lambda m: m.blokkeer(velden, nu))
+            # Upstream topics arrive in any order: the pupil or school may still be
+            # on its way. Look again later instead of waiting for a change.
+            self._later[melding.id] = time.monotonic() + max(
+                self._settings.duo_retry_seconds, 1.0
+            )
             logger.warning(
                 "verzuimmelding wacht op gegevens",
                 extra={

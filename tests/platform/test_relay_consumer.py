@@ -351,3 +351,39 @@ async def test_two_consumers_in_one_group_survive_losing_one(broker, tmp_path, u
         await asyncio.gather(*tasks, return_exceptions=True)
     for pupil in pupils:
         assert system.doel.slots_of(pupil) == expected_slots(10)
+
+
+async def test_a_consumer_stopped_mid_batch_commits_nothing(broker, tmp_path, unique):
+    """Stopping between fetching and storing must not move the group's offsets."""
+    system = System(broker, tmp_path, unique, assign=False)
+    await system.prepare()
+    system.bron.tik(PUPILS[0], 4)
+    relay = system.new_relay()
+    await relay._connect()  # noqa: SLF001
+    await relay.publish_once()
+    await relay._disconnect()  # noqa: SLF001
+
+    first = system.new_consumer()
+    await first._connect()  # noqa: SLF001
+    original = first._apply_with_retries  # noqa: SLF001
+
+    async def stop_then_apply(batch):
+        first.stop()  # the service shuts down while the batch is in hand
+        return await original(batch)
+
+    first._apply_with_retries = stop_then_apply  # noqa: SLF001
+    fetched = 0
+    for _ in range(20):
+        fetched = await first.poll_once(timeout_ms=1000)
+        if first._stopping.is_set():  # noqa: SLF001
+            break
+    await first._disconnect()  # noqa: SLF001
+    assert system.doel.slots_of(PUPILS[0]) == []
+    assert fetched == 0
+
+    system.start_consumer()
+    try:
+        await wait_until(lambda: len(system.doel.slots_of(PUPILS[0])) == 4, 45)
+    finally:
+        await system.stop()
+    assert system.doel.slots_of(PUPILS[0]) == expected_slots(4)
