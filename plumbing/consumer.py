@@ -16,6 +16,7 @@ without limit and never dead-lettered (a database hiccup is not a poison message
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -192,10 +193,8 @@ class Consumer:
             await self._disconnect()
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
     async def _connect(self) -> None:
         if self._consumer is not None:

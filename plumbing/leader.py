@@ -10,6 +10,7 @@ file beside the database does the same job.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -74,18 +75,14 @@ class PostgresLeaderLock:
 
     async def release(self) -> None:
         if self._conn is not None and not self._conn.closed:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 await self._conn.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
-            except psycopg.Error:
-                pass
         await self._close()
 
     async def _close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 await self._conn.close()
-            except psycopg.Error:
-                pass
         self._conn = None
 
 

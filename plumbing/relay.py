@@ -16,6 +16,7 @@ rows only ever grow, so the position is tracked per epoch.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -143,10 +144,8 @@ class Relay:
         self._stopping.set()
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
     async def _connect(self) -> None:
         if self._producer is None:

@@ -47,7 +47,7 @@ class Keten:
 
     def settings_for(self, name: str) -> Any:
         module = service_module(name)
-        settings_class = getattr(module, "Settings")
+        settings_class = module.Settings
         return settings_class(
             verzuim_data_dir=self.data_dir,
             kafka_bootstrap_servers=self.bootstrap,
