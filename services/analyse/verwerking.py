@@ -283,7 +283,8 @@ class Batchwerk:
                 return None
             # D15: a duty that reached DUO is withdrawn, never silently cancelled.
             sleutels = {
-                meldplicht_id(lid, m.sleutel): m.sleutel for m in resultaat.meldplichten
+                meldplicht_id(lid, m.sleutel): m.sleutel
+                for m in (*beeld.vervallen, *resultaat.meldplichten)
             }
             sleutel = sleutels.get(bericht.meldplicht_id)
             opdracht = partial(beeld.registreer_indiening, sleutel)

@@ -67,6 +67,25 @@ def test_duty_found_then_cancelled_before_submission() -> None:
     assert beeld.resultaat.meldplichten == ()
 
 
+def test_duty_cancelled_while_it_was_being_sent_becomes_a_withdrawal_proposal() -> None:
+    # Given S01's duty cancelled by a correction before analyse heard of the sending.
+    beeld = Leerlingbeeld.nieuw("leerling-1b", date(2011, 3, 10), Sector.VO)
+    _s01(beeld)
+    beeld.verwerk_slots([], ["2025-09-17/1", "2025-09-17/2"], VO, date(2025, 9, 18))
+    beeld.collect_events()
+
+    # When DUO's registration of that melding arrives after all.
+    beeld.registreer_indiening("V3:2025-09-17", VO, date(2025, 9, 18))
+
+    # Then it is at DUO: the verzuimcoördinator gets a withdrawal proposal (D15).
+    assert "IntrekkingVoorgesteld" in _namen(beeld)
+    [voorstel] = beeld.resultaat.intrekkingsvoorstellen
+    assert voorstel.sleutel == "V3:2025-09-17"
+    assert beeld.vervallen == ()
+    with pytest.raises(AnalyseFout):
+        beeld.registreer_indiening("V3:2025-09-30", VO, date(2025, 9, 18))
+
+
 def test_submitted_melding_gets_a_withdrawal_proposal_and_confirmation() -> None:
     beeld = Leerlingbeeld.nieuw("leerling-2", date(2011, 3, 10), Sector.VO)
     _s01(beeld)

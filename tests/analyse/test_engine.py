@@ -3,7 +3,7 @@
 import os
 import time as systime
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -188,6 +188,32 @@ def test_submitted_melding_keeps_its_hours_and_the_restart(leerling: Maak) -> No
     [melding] = p.evalueer("2025-09-18", ingediend).meldplichten
     assert melding.sleutel == "V3:2025-09-17"
     assert melding.minuten == 23 * 60
+
+
+def test_later_duty_submitted_first_leaves_the_earlier_duties_standing(
+    leerling: Maak,
+) -> None:
+    # Given a backfill with 16 hours in each of three consecutive weeks.
+    p = leerling(Sector.VO, "2011-03-10")
+    for week in ("2025-09-08", "2025-09-15", "2025-09-22"):
+        maandag = date.fromisoformat(week)
+        for dag in range(3):
+            p.lesuren_afwezig((maandag + timedelta(days=dag)).isoformat())
+    zonder = p.evalueer("2025-09-26").meldplichten
+    assert len(zonder) == 3
+
+    # When DUO confirms the last of them first.
+    laatste = zonder[-1]
+    ingediend = [
+        IngediendeMelding(
+            laatste.sleutel, laatste.soort, laatste.begindatum, laatste.einddatum
+        )
+    ]
+    met = p.evalueer("2025-09-26", ingediend).meldplichten
+
+    # Then the earlier two still stand: the order of confirmations changes nothing.
+    assert [m.sleutel for m in met] == [m.sleutel for m in zonder]
+    assert [m.ingediend for m in met] == [False, False, True]
 
 
 def test_day_before_a_vacation_raises_vermoedelijk_luxeverzuim(leerling: Maak) -> None:

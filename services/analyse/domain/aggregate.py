@@ -141,7 +141,10 @@ class Leerlingbeeld(LeerlingbeeldToestand):
     def registreer_indiening(
         self, sleutel: str, school: Schoolcontext, vandaag: date
     ) -> None:
-        m = self._meldplichten.get(sleutel)
+        # A duty cancelled by a correction while ketenkoppeling was already sending it
+        # is at DUO all the same: record the submission, so the engine proposes its
+        # withdrawal (D15) instead of forgetting it.
+        m = self._meldplichten.get(sleutel) or self._vervallen.get(sleutel)
         if m is None:
             raise AnalyseFout(f"geen openstaande meldplicht {sleutel}")
         if m.ingediend:

@@ -60,6 +60,8 @@ class LeerlingbeeldToestand(Aggregate):
         )
         self._slots: dict[str, Slot] = {}
         self._meldplichten: dict[str, Meldplicht] = {}
+        # Cancelled before analyse heard it was submitted: DUO may still confirm it.
+        self._vervallen: dict[str, Meldplicht] = {}
         self._intrekkingen: dict[str, Intrekkingsvoorstel] = {}
         self._signalen: dict[str, Signaal] = {}
         self._ingediend: dict[str, IngediendeMelding] = {}
@@ -85,6 +87,10 @@ class LeerlingbeeldToestand(Aggregate):
     @property
     def ingediend(self) -> tuple[IngediendeMelding, ...]:
         return tuple(self._ingediend.values())
+
+    @property
+    def vervallen(self) -> tuple[Meldplicht, ...]:
+        return tuple(self._vervallen.values())
 
     @property
     def resultaat(self) -> Analyseresultaat:
@@ -133,6 +139,7 @@ class LeerlingbeeldToestand(Aggregate):
     ) -> None:
         m = data.meldplicht_uit(meldplicht)
         self._meldplichten[m.sleutel] = m
+        self._vervallen.pop(m.sleutel, None)
         aanleiding = aanleiding_meldplicht(m.soort)
         self._tellers[aanleiding] = self._tellers.get(aanleiding, 0) + 1
 
@@ -147,7 +154,9 @@ class LeerlingbeeldToestand(Aggregate):
     def _meldplicht_vervallen(
         self, leerling_id: str, sleutel: str, toelichting: str
     ) -> None:
-        self._meldplichten.pop(sleutel, None)
+        m = self._meldplichten.pop(sleutel, None)
+        if m is not None:
+            self._vervallen[sleutel] = m
 
     @event("MeldingIngediend")
     def _melding_ingediend(
@@ -158,7 +167,7 @@ class LeerlingbeeldToestand(Aggregate):
         begindatum: str,
         einddatum: str | None,
     ) -> None:
-        m = self._meldplichten[sleutel]
+        m = self._meldplichten.get(sleutel) or self._vervallen.pop(sleutel)
         self._meldplichten[sleutel] = replace(m, ingediend=True, achterstallig=False)
         self._ingediend[sleutel] = IngediendeMelding(
             sleutel, m.soort, date.fromisoformat(begindatum), data.datum_uit(einddatum)

@@ -93,51 +93,58 @@ def tel_zestien_uur(
 ) -> Zestienuursuitkomst:
     uitkomst = Zestienuursuitkomst()
     beleid = dagen.beleid
+    meldingen = sorted(ingediend, key=lambda m: (m.einddatum or date.max, m.sleutel))
     vorige_einde: date | None = None
-    i = 0
-    for melding in sorted(
-        ingediend, key=lambda m: (m.einddatum or date.max, m.sleutel)
-    ):
-        einde = melding.einddatum or melding.begindatum
-        segment_begin = i
-        while i < len(telling) and telling[i].datum <= einde:
-            i += 1
+    signaal_in_segment = False
+    links = 0  # first day counted since the last restart (R-MLD-8)
+    som = 0
+    j = 0
+    k = 0
+    while True:
+        volgende = meldingen[k] if k < len(meldingen) else None
+        # Days before the next submitted melding's begindatum are scanned freely, so
+        # an unsubmitted earlier duty is found whatever order DUO confirmed them in;
+        # from its begindatum to its einddatum the days belong to that melding.
+        if j < len(telling) and (
+            volgende is None or telling[j].datum < volgende.begindatum
+        ):
+            dag = telling[j]
+            som += dag.minuten
+            # Sliding anchor (D2): the best window ending today starts 19 window
+            # days back.
+            while dag.positie - telling[links].positie >= VENSTER_WEEKDAGEN:
+                som -= telling[links].minuten
+                links += 1
+            herhaling_mag = vorige_einde is None or dag.datum >= vorige_einde + (
+                timedelta(days=beleid.herhaalmelding_dagen)
+            )
+            j += 1
+            # D1: due at >= 960 minutes; D7: a repeat melding at most once per 7 days.
+            if som >= DREMPEL_MELDPLICHT_MINUTEN and herhaling_mag:
+                uitkomst.meldplichten.append(
+                    _nieuwe_meldplicht(dagen, telling[links:j], som, vandaag)
+                )
+                vorige_einde = dag.datum
+                links, som, signaal_in_segment = j, 0, False
+                continue
+            drempel = beleid.signaalverzuim_minuten
+            if drempel is not None and som >= drempel and not signaal_in_segment:
+                uitkomst.signalen.append(_signaalverzuim(dagen, telling[links:j], som))
+                signaal_in_segment = True
+            continue
+        if volgende is None:
+            break
+        einde = volgende.einddatum or volgende.begindatum
+        while j < len(telling) and telling[j].datum <= einde:
+            j += 1
         einde_positie = dagen.positie(einde)
         in_venster = [
-            t
-            for t in telling[segment_begin:i]
-            if einde_positie - t.positie < VENSTER_WEEKDAGEN
+            t for t in telling[links:j] if einde_positie - t.positie < VENSTER_WEEKDAGEN
         ]
-        _beoordeel_ingediend(uitkomst, dagen, melding, in_venster)
+        _beoordeel_ingediend(uitkomst, dagen, volgende, in_venster)
         vorige_einde = einde
-
-    signaal_in_segment = False
-    links = i
-    som = 0
-    for j in range(i, len(telling)):
-        dag = telling[j]
-        som += dag.minuten
-        # Sliding anchor (D2): the best window ending today starts 19 window days back.
-        while dag.positie - telling[links].positie >= VENSTER_WEEKDAGEN:
-            som -= telling[links].minuten
-            links += 1
-        herhaling_mag = vorige_einde is None or dag.datum >= vorige_einde + timedelta(
-            days=beleid.herhaalmelding_dagen
-        )
-        # D1: due at >= 960 minutes; D7: a repeat melding at most once per 7 days.
-        if som >= DREMPEL_MELDPLICHT_MINUTEN and herhaling_mag:
-            uitkomst.meldplichten.append(
-                _nieuwe_meldplicht(dagen, telling[links : j + 1], som, vandaag)
-            )
-            vorige_einde = dag.datum
-            links, som, signaal_in_segment = j + 1, 0, False
-            continue
-        drempel = beleid.signaalverzuim_minuten
-        if drempel is not None and som >= drempel and not signaal_in_segment:
-            uitkomst.signalen.append(
-                _signaalverzuim(dagen, telling[links : j + 1], som)
-            )
-            signaal_in_segment = True
+        links, som, signaal_in_segment = j, 0, False
+        k += 1
     return uitkomst
 
 
