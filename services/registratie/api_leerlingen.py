@@ -1,0 +1,155 @@
+"""`/leerlingen`: register a pupil, read it back (never its PGN), and its slots."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from plumbing.errors import InvalidInput, NotFound
+from plumbing.security.callers import Caller
+from plumbing.security.dependencies import ensure_school
+from services.registratie import api_lezen
+from services.registratie.api_basis import (
+    JSON,
+    LEZEN,
+    NIET_GEVONDEN,
+    SCHRIJVEN,
+    uitvoeren,
+    verwijzing_toegestaan,
+)
+from services.registratie.api_modellen import Leerling, LeerlingBody, Verzuimdagen
+from services.registratie.modellen import LeerlingInvoer
+from services.registratie.service_app import RegistratieDienst, registratie
+
+if TYPE_CHECKING:
+    from plumbing.runtime import ServiceRuntime
+
+__all__ = ["MAX_DAGEN_OPVRAAG", "leerlingen_router"]
+
+# One school year and a bit: longer periods are paged by the client.
+MAX_DAGEN_OPVRAAG = 400
+
+
+def _niet_gevonden() -> NotFound:
+    return NotFound("Er is geen leerling met dit id.")
+
+
+def _invoer(leerling_id: UUID, body: LeerlingBody) -> LeerlingInvoer:
+    if body.leerling_id is not None and body.leerling_id != leerling_id:
+        raise InvalidInput(
+            "Het id in de body wijkt af van het pad.",
+            fields={"leerlingId": "wijkt af van het id in het pad"},
+        )
+    if body.klas and body.groep and body.klas != body.groep:
+        raise InvalidInput(
+            "Klas en groep spreken elkaar tegen.",
+            fields={"groep": "wijkt af van klas; geef er één"},
+        )
+    return LeerlingInvoer(
+        school_id=body.school_id,
+        leerling_id=leerling_id,
+        leerlingnummer=body.leerlingnummer,
+        geboortedatum=body.geboortedatum,
+        pgn=body.pgn,
+        woongemeente=body.woongemeente,
+        inschrijving_vanaf=body.inschrijving_vanaf,
+        inschrijving_tot=body.inschrijving_tot,
+        groep=body.klas or body.groep,
+        leerjaar=body.leerjaar,
+        startkwalificatie=body.startkwalificatie,
+        lesdagen=body.lesdagen,
+    )
+
+
+def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["leerlingen"])
+
+    def app() -> RegistratieDienst:
+        return registratie(runtime)
+
+    async def eigen_leerling(caller: Caller, leerling_id: UUID) -> None:
+        scholen = await runtime.run_sync(app().scholen_van, [leerling_id])
+        school_id = scholen.get(leerling_id)
+        if school_id is None:
+            raise _niet_gevonden()
+        ensure_school(caller, str(school_id), _niet_gevonden)
+
+    @router.put(
+        "/leerlingen/{leerlingId}",
+        response_model=Leerling,
+        response_model_by_alias=True,
+        dependencies=JSON,
+        responses={201: {"model": Leerling, "description": "Registered"}},
+        summary="Register a pupil or replace its details",
+    )
+    async def zet_leerling(
+        leerlingId: UUID,  # noqa: N803 - the path parameter's public name
+        body: LeerlingBody,
+        caller: Annotated[Caller, Depends(SCHRIJVEN)],
+    ) -> JSONResponse:
+        verwijzing_toegestaan(caller, body.school_id, "schoolId", "school")
+        invoer = _invoer(leerlingId, body)
+        dienst = app()
+        bestond = await runtime.run_sync(dienst.scholen_van, [leerlingId])
+        await uitvoeren(
+            runtime,
+            dienst.registreer_leerling,
+            invoer,
+            verwijzingen={"school": "schoolId"},
+        )
+        gevonden = await runtime.run_sync(api_lezen.leerling, dienst, leerlingId)
+        if gevonden is None:
+            raise _niet_gevonden()
+        return JSONResponse(
+            gevonden.model_dump(mode="json", by_alias=True),
+            200 if bestond else 201,
+        )
+
+    @router.get(
+        "/leerlingen/{leerlingId}",
+        response_model=Leerling,
+        response_model_by_alias=True,
+        responses=NIET_GEVONDEN,
+        summary="A pupil's registration (the PGN only by kind and last digits)",
+    )
+    async def leerling(
+        leerlingId: UUID,  # noqa: N803
+        caller: Annotated[Caller, Depends(LEZEN)],
+    ) -> Leerling:
+        gevonden = await runtime.run_sync(api_lezen.leerling, app(), leerlingId)
+        if gevonden is None:
+            raise _niet_gevonden()
+        ensure_school(caller, str(gevonden.school_id), _niet_gevonden)
+        return gevonden
+
+    @router.get(
+        "/leerlingen/{leerlingId}/verzuimdagen",
+        response_model=Verzuimdagen,
+        response_model_by_alias=True,
+        responses=NIET_GEVONDEN,
+        summary="The status of every recorded lesson slot of a pupil in a period",
+    )
+    async def verzuimdagen(
+        leerlingId: UUID,  # noqa: N803
+        caller: Annotated[Caller, Depends(LEZEN)],
+        van: Annotated[date, Query()],
+        tot: Annotated[date, Query()],
+    ) -> Verzuimdagen:
+        if tot < van:
+            raise InvalidInput("tot ligt voor van.", fields={"tot": "ligt voor van"})
+        if tot - van > timedelta(days=MAX_DAGEN_OPVRAAG):
+            raise InvalidInput(
+                "De periode is te lang.",
+                fields={"tot": f"hooguit {MAX_DAGEN_OPVRAAG} dagen na van"},
+            )
+        await eigen_leerling(caller, leerlingId)
+        dagen = await runtime.run_sync(
+            api_lezen.verzuimdagen, app(), leerlingId, van, tot
+        )
+        return Verzuimdagen(leerling_id=leerlingId, van=van, tot=tot, dagen=dagen)
+
+    return router

@@ -1,0 +1,215 @@
+"""`/afmeldingen` and `/verlofaanvragen`: parents' notices, leave requests and the
+decisions on them.
+
+A decision records who took it: the authenticated caller, never a name in the body
+(R-VRL-GO-6: a leave decision is open to objection, so it must be traceable). A
+person decides as head only with the role `schoolleider`, as leerplichtambtenaar
+only with that role; a system (`sis`, `beheer`) passes on either.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from plumbing.errors import Conflict, NotFound
+from plumbing.problems import ProblemError
+from plumbing.security.access import note_leerlingen
+from plumbing.security.callers import Caller, CallerKind, Rol
+from plumbing.security.dependencies import ensure_school
+from services.registratie import api_lezen
+from services.registratie.api_basis import (
+    BESLISSEN,
+    JSON,
+    LEZEN,
+    NIET_GEVONDEN,
+    SCHRIJVEN,
+    VERLOF_LEZEN,
+    uitvoeren,
+    verwijzing_toegestaan,
+)
+from services.registratie.api_modellen import Afmelding, BesluitBody, Verlofaanvraag
+from services.registratie.domain.verlof import Beslisser, Uitkomst
+from services.registratie.modellen import (
+    AfmeldingInvoer,
+    BesluitInvoer,
+    VerlofaanvraagInvoer,
+)
+from services.registratie.service_app import RegistratieDienst, registratie
+
+if TYPE_CHECKING:
+    from plumbing.runtime import ServiceRuntime
+
+__all__ = ["meldingen_router"]
+
+_ROL_VAN = {Beslisser.HEAD: Rol.SCHOOLLEIDER, Beslisser.LPA: Rol.LEERPLICHTAMBTENAAR}
+
+
+def _geen_afmelding() -> NotFound:
+    return NotFound("Er is geen afmelding met dit id.")
+
+
+def _geen_aanvraag() -> NotFound:
+    return NotFound("Er is geen verlofaanvraag met dit id.")
+
+
+def _mag_beslissen_als(caller: Caller, beslisser: Beslisser) -> None:
+    if caller.kind is CallerKind.PERSOON and not caller.has_any_role(
+        _ROL_VAN[beslisser]
+    ):
+        raise ProblemError(
+            403, "Forbidden", f"Your roles do not allow deciding as {beslisser.value}."
+        )
+
+
+def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["afmeldingen en verlof"])
+
+    def app() -> RegistratieDienst:
+        return registratie(runtime)
+
+    async def leerling_in_body(caller: Caller, leerling_id: UUID) -> None:
+        note_leerlingen(leerling_id)
+        scholen = await runtime.run_sync(app().scholen_van, [leerling_id])
+        verwijzing_toegestaan(caller, scholen.get(leerling_id), "leerlingId")
+
+    async def eigen(caller: Caller, leerling_id: UUID, niet_gevonden: type) -> None:
+        scholen = await runtime.run_sync(app().scholen_van, [leerling_id])
+        school_id = scholen.get(leerling_id)
+        if school_id is None:
+            raise niet_gevonden()
+        note_leerlingen(leerling_id)
+        ensure_school(caller, str(school_id), niet_gevonden)
+
+    async def aanvraag(caller: Caller, aanvraag_id: UUID) -> Verlofaanvraag:
+        view = await uitvoeren(runtime, app().verlofaanvraag, aanvraag_id)
+        await eigen(caller, view.leerling_id, _geen_aanvraag)
+        return api_lezen.verlofaanvraag(view)
+
+    @router.post(
+        "/afmeldingen",
+        response_model=Afmelding,
+        response_model_by_alias=True,
+        status_code=201,
+        dependencies=JSON,
+        summary="A parent's notice: ill, religious obligation, or a 5-year-old",
+    )
+    async def meld_af(
+        request: Request,
+        body: AfmeldingInvoer,
+        caller: Annotated[Caller, Depends(SCHRIJVEN)],
+    ) -> JSONResponse:
+        await leerling_in_body(caller, body.leerling_id)
+        view = await uitvoeren(
+            runtime,
+            app().registreer_afmelding,
+            body,
+            verwijzingen={"leerling": "leerlingId"},
+        )
+        antwoord = await runtime.run_sync(api_lezen.afmelding, app(), view.afmelding_id)
+        if antwoord is None:
+            raise _geen_afmelding()
+        locatie = request.url_for("afmelding", afmeldingId=str(view.afmelding_id))
+        return JSONResponse(
+            antwoord.model_dump(mode="json", by_alias=True),
+            201,
+            headers={"Location": locatie.path},
+        )
+
+    @router.get(
+        "/afmeldingen/{afmeldingId}",
+        name="afmelding",
+        response_model=Afmelding,
+        response_model_by_alias=True,
+        responses=NIET_GEVONDEN,
+        summary="A parent's notice and whether it was in time (D8)",
+    )
+    async def afmelding(
+        afmeldingId: UUID,  # noqa: N803 - the path parameter's public name
+        caller: Annotated[Caller, Depends(LEZEN)],
+    ) -> Afmelding:
+        antwoord = await runtime.run_sync(api_lezen.afmelding, app(), afmeldingId)
+        if antwoord is None:
+            raise _geen_afmelding()
+        await eigen(caller, antwoord.leerling_id, _geen_afmelding)
+        return antwoord
+
+    @router.post(
+        "/verlofaanvragen",
+        response_model=Verlofaanvraag,
+        response_model_by_alias=True,
+        status_code=201,
+        dependencies=JSON,
+        summary="A leave request, assessed against the law at once",
+    )
+    async def vraag_verlof_aan(
+        request: Request,
+        body: VerlofaanvraagInvoer,
+        caller: Annotated[Caller, Depends(SCHRIJVEN)],
+    ) -> JSONResponse:
+        await leerling_in_body(caller, body.leerling_id)
+        view = await uitvoeren(
+            runtime,
+            app().dien_verlofaanvraag_in,
+            body,
+            verwijzingen={"leerling": "leerlingId"},
+        )
+        locatie = request.url_for(
+            "verlofaanvraag", verlofaanvraagId=str(view.aanvraag_id)
+        )
+        return JSONResponse(
+            api_lezen.verlofaanvraag(view).model_dump(mode="json", by_alias=True),
+            201,
+            headers={"Location": locatie.path},
+        )
+
+    @router.get(
+        "/verlofaanvragen/{verlofaanvraagId}",
+        name="verlofaanvraag",
+        response_model=Verlofaanvraag,
+        response_model_by_alias=True,
+        responses=NIET_GEVONDEN,
+        summary="A leave request with its assessment and decision",
+    )
+    async def verlofaanvraag(
+        verlofaanvraagId: UUID,  # noqa: N803
+        caller: Annotated[Caller, Depends(VERLOF_LEZEN)],
+    ) -> Verlofaanvraag:
+        return await aanvraag(caller, verlofaanvraagId)
+
+    @router.post(
+        "/verlofaanvragen/{verlofaanvraagId}/besluit",
+        response_model=Verlofaanvraag,
+        response_model_by_alias=True,
+        dependencies=JSON,
+        responses={
+            **NIET_GEVONDEN,
+            409: {"description": "Already granted"},
+            422: {"description": "The law forbids it"},
+        },
+        summary="Decide a leave request; the caller is recorded as decider",
+    )
+    async def besluit(
+        verlofaanvraagId: UUID,  # noqa: N803
+        body: BesluitBody,
+        caller: Annotated[Caller, Depends(BESLISSEN)],
+    ) -> Verlofaanvraag:
+        huidig = await aanvraag(caller, verlofaanvraagId)
+        _mag_beslissen_als(caller, body.beslisser)
+        if huidig.uitkomst is Uitkomst.GRANTED:
+            # R-VRL-GO-6: a granted leave is a decision taken; change it by objection.
+            raise Conflict("Dit verlof is al verleend; het besluit ligt vast.")
+        invoer = BesluitInvoer(
+            uitkomst=body.uitkomst,
+            reden=body.reden,
+            beslisser=body.beslisser,
+            door=caller.id,
+            toelichting=body.toelichting,
+        )
+        view = await uitvoeren(runtime, app().besluit_verlof, verlofaanvraagId, invoer)
+        return api_lezen.verlofaanvraag(view)
+
+    return router

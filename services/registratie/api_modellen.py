@@ -1,0 +1,304 @@
+"""Request and response bodies of the registratie HTTP API (camelCase on the wire).
+
+Absence records, notices and leave requests use the domain's own input models
+(`AfwezigheidInvoer`, `AfmeldingInvoer`, `VerlofaanvraagInvoer`); schools and pupils
+have bodies of their own here, in the shapes of `contracts.common` (calendar,
+timetable, contact) so that what goes in is what the contracts carry out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.alias_generators import to_camel
+
+from services.registratie.domain.afmelding import AfmeldingSoort
+from services.registratie.domain.school import Beleid, RedenCode, Sector
+from services.registratie.domain.verlof import (
+    Beslisser,
+    Reden,
+    Uitkomst,
+    VerlofSoort,
+)
+
+_WEEKDAGEN = {"1", "2", "3", "4", "5", "6", "7"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid"
+    )
+
+
+def _niet_voor(veld: str) -> Any:
+    """A validator that refuses an end before the start named `veld`."""
+
+    def controleer(cls: type, waarde: Any, info: ValidationInfo) -> Any:
+        begin = info.data.get(veld)
+        if waarde is not None and begin is not None and waarde < begin:
+            raise ValueError(f"ligt voor {to_camel(veld)}")
+        return waarde
+
+    return classmethod(controleer)
+
+
+# --- schools ------------------------------------------------------------------------
+
+
+class Periode(_Model):
+    van: date
+    tot: date
+
+    controleer_tot = field_validator("tot")(_niet_voor("van"))
+
+
+class Kalender(_Model):
+    """One school year; `eersteSchooldag` says which (Aug-Dec: that year's Sept)."""
+
+    eerste_schooldag: date
+    vakanties: list[Periode] = []
+    vrije_dagen: list[Periode] = []
+    studiedagen: list[Periode] = []
+
+
+class SchooljaarKalender(Kalender):
+    schooljaar: int = Field(description="The year the school year starts in.")
+
+
+class Lesuur(_Model):
+    nummer: int = Field(ge=1, le=20)
+    begin: time
+    eind: time
+
+    @field_validator("eind")
+    @classmethod
+    def _na_begin(cls, eind: time, info: ValidationInfo) -> time:
+        begin = info.data.get("begin")
+        if begin is not None and eind <= begin:
+            raise ValueError("ligt niet na begin")
+        return eind
+
+
+class Rooster(_Model):
+    """Lesson periods per ISO weekday ("1" = Monday .. "5" = Friday)."""
+
+    lesuren: dict[str, list[Lesuur]]
+
+    @field_validator("lesuren")
+    @classmethod
+    def _weekdagen(cls, lesuren: dict[str, list[Lesuur]]) -> dict[str, list[Lesuur]]:
+        onbekend = sorted(set(lesuren) - _WEEKDAGEN)
+        if onbekend:
+            raise ValueError(f"geen ISO-weekdag: {', '.join(onbekend)}")
+        return lesuren
+
+
+class Contactpersoon(_Model):
+    naam: str = Field(min_length=1, max_length=120)
+    functie: str | None = Field(default=None, max_length=80)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
+    telefoon: str | None = Field(default=None, max_length=30)
+
+
+class SchoolBody(_Model):
+    brin: str = Field(min_length=4, max_length=10, examples=["99ZZ"])
+    vestiging: str | None = Field(default=None, pattern=r"^[0-9]{2}$")
+    naam: str = Field(min_length=1, max_length=120)
+    sector: Sector
+    regio: str | None = Field(default=None, max_length=40)
+    gemeente: str | None = Field(
+        default=None, pattern=r"^[0-9]{4}$", description="CBS gemeentecode"
+    )
+    kalender: Kalender | None = None
+    rooster: Rooster
+    redenen: list[RedenCode] = Field(
+        default_factory=list, description="The SIS reason codes and their meaning."
+    )
+    beleid: Beleid = Field(default_factory=Beleid)
+    contact_melder: Contactpersoon | None = None
+
+
+class School(_Model):
+    school_id: UUID
+    brin: str
+    vestiging: str | None
+    naam: str
+    sector: Sector
+    regio: str | None
+    gemeente: str | None
+    kalenders: list[SchooljaarKalender]
+    rooster: Rooster
+    redenen: list[RedenCode]
+    beleid: dict[str, Any]
+    contact_melder: Contactpersoon | None
+    versie: int
+
+
+# --- pupils -------------------------------------------------------------------------
+
+
+class LeerlingBody(_Model):
+    school_id: UUID
+    leerling_id: UUID | None = Field(
+        default=None, description="Optional; when given, equal to the path's id."
+    )
+    leerlingnummer: str | None = Field(default=None, max_length=40)
+    geboortedatum: date
+    pgn: str = Field(
+        min_length=1,
+        max_length=20,
+        json_schema_extra={"writeOnly": True},
+        description="BSN or onderwijsnummer (eleven test); never answered back.",
+    )
+    woongemeente: str = Field(description="CBS gemeentecode, four digits")
+    inschrijving_vanaf: date
+    inschrijving_tot: date | None = None
+    klas: str | None = Field(default=None, max_length=20)
+    groep: str | None = Field(default=None, max_length=20, description="PO: groep")
+    leerjaar: int | None = Field(default=None, ge=1, le=8)
+    startkwalificatie: date | None = Field(
+        default=None, description="Since when the pupil holds a startkwalificatie."
+    )
+    lesdagen: list[int] | None = Field(
+        default=None, description="ISO weekdays with lessons (e.g. MBO BBL)."
+    )
+
+    controleer_tot = field_validator("inschrijving_tot")(
+        _niet_voor("inschrijving_vanaf")
+    )
+
+
+class PgnAanduiding(_Model):
+    soort: Literal["bsn", "onderwijsnummer"]
+    laatste_cijfers: str = Field(description="The last two digits, for checking.")
+
+
+class Leerling(_Model):
+    leerling_id: UUID
+    school_id: UUID
+    leerlingnummer: str | None
+    geboortedatum: date
+    pgn: PgnAanduiding
+    woongemeente: str
+    inschrijving_vanaf: date
+    inschrijving_tot: date | None
+    klas: str | None
+    leerjaar: int | None
+    startkwalificatie: date | None
+    lesdagen: list[int] | None
+    versie: int
+
+
+# --- absence ------------------------------------------------------------------------
+
+
+class Slot(_Model):
+    """The one status of one lesson slot (D14) and what it counts (D3)."""
+
+    lesuur: int
+    status: Literal["onbekend", "geoorloofd", "ongeoorloofd", "aanwezig"]
+    soort: str
+    gemiste_minuten: int
+    lesduur: int
+    minuten: int = Field(description="D3 minutes toward 16 hours if ongeoorloofd.")
+    telt: bool
+    niet_geteld: str | None = Field(description="Why the day does not count.")
+    grond: str | None
+    artikel: str | None
+    categorie: str | None
+    reden_code: str | None
+    luxe: bool
+    laat_ziekgemeld: bool
+    afwezigheid_id: UUID | None = Field(description="The record that decides it.")
+
+
+class Verzuimdag(_Model):
+    datum: date
+    slots: list[Slot]
+
+
+class Afwezigheid(_Model):
+    afwezigheid_id: UUID
+    leerling_id: UUID
+    school_id: UUID
+    bron: str
+    bron_id: str
+    registratie: dict[str, Any] = Field(
+        description="The record as received, without the free-text remark."
+    )
+    ingetrokken: bool
+    dagen: list[Verzuimdag] = Field(description="Current status of its slots.")
+    versie: int
+
+
+class BulkBody(_Model):
+    afwezigheden: list[Any] = Field(
+        description="Up to 10,000 records, each checked on its own."
+    )
+
+
+class BulkRegel(_Model):
+    index: int
+    bron_id: str | None
+    status: Literal["accepted", "unchanged", "corrected", "rejected"]
+    afwezigheid_id: UUID | None = None
+    veld: str | None = None
+    reden: str | None = None
+
+
+class BulkAntwoord(_Model):
+    aantallen: dict[str, int]
+    resultaten: list[BulkRegel]
+
+
+class Verzuimdagen(_Model):
+    leerling_id: UUID
+    van: date
+    tot: date
+    dagen: list[Verzuimdag]
+
+
+# --- notices and leave --------------------------------------------------------------
+
+
+class Afmelding(_Model):
+    afmelding_id: UUID
+    leerling_id: UUID
+    soort: AfmeldingSoort
+    van: date
+    tot: date | None
+    lesuur_van: int | None
+    lesuur_tot: int | None
+    ontvangen: datetime
+    gemeld_door: str
+    tijdig: bool = Field(description="D8: within the notice period.")
+    binnen_limiet: bool
+    versie: int
+
+
+class BesluitBody(_Model):
+    """Who decides is the authenticated caller; the body says what and why."""
+
+    uitkomst: Literal[Uitkomst.GRANTED, Uitkomst.DENIED]
+    reden: Reden | None = None
+    beslisser: Beslisser = Beslisser.HEAD
+    toelichting: str = Field(min_length=1, max_length=1000)
+
+
+class Verlofaanvraag(_Model):
+    verlofaanvraag_id: UUID
+    leerling_id: UUID
+    soort: VerlofSoort
+    van: date
+    tot: date
+    lesdagen: int
+    uitkomst: Uitkomst
+    reden: Reden | None
+    vlaggen: list[str]
+    beslisser: Beslisser | None
+    besloten_door: str | None
+    toelichting: str | None
+    versie: int

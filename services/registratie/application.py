@@ -1,0 +1,296 @@
+"""The registratie application: register schools and pupils, record absence, notices
+and leave, and reclassify when facts or time change.
+
+Construct it with an `env` such as ``Registratie(env={"PERSISTENCE_MODULE":
+"eventsourcing.sqlite", "SQLITE_DBNAME": path})``.
+Every method takes and returns plain dataclasses or pydantic models (`modellen`), so the
+HTTP layer and the Kafka wiring stay outside.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from leerplicht.identificatie import (
+    IdentificatieFout,
+    valideer_brin,
+    valideer_gemeentecode,
+    valideer_pgn,
+)
+from leerplicht.kalender import Periode, SchoolKalender
+from services.registratie.afwezigheden import AfwezighedenGebruik
+from services.registratie.domain.fouten import OngeldigeInvoer, TotVoorVan
+from services.registratie.domain.kalender_ical import lees_ical
+from services.registratie.domain.leerling import Leerling
+from services.registratie.domain.leerlingenlijst import (
+    EMMERS,
+    Leerlingenlijst,
+    emmer_van,
+    lijst_id,
+)
+from services.registratie.domain.school import (
+    School,
+    Sector,
+    dict_naar_rooster,
+    kalender_naar_dict,
+    school_id_voor,
+)
+from services.registratie.domain.tijd import begin_van_dag
+from services.registratie.domain.verzuimdag import Verzuimdag, verzuimdag_id
+from services.registratie.herbeoordeling import (
+    HERBEOORDELING_ID,
+    Herbeoordeling,
+    lees_nieuwe_dagen,
+)
+from services.registratie.meldingen import MeldingenGebruik
+from services.registratie.modellen import (
+    HerbeoordelingResultaat,
+    LeerlingInvoer,
+    LeerlingView,
+    SchoolInvoer,
+    SchoolView,
+)
+from services.registratie.opvragen import OpvragenGebruik, leerling_view
+from services.registratie.verloven import VerlovenGebruik
+from services.registratie.werkeenheid import Werkeenheid
+
+__all__ = ["Registratie"]
+
+logger = logging.getLogger(__name__)
+
+
+def _school_view(school: School) -> SchoolView:
+    return SchoolView(
+        school_id=school.id,
+        brin=school.brin,
+        vestiging=school.vestiging,
+        naam=school.naam,
+        sector=Sector(school.sector),
+        schooljaren=sorted(int(j) for j in school.kalenders),
+        versie=school.version,
+    )
+
+
+class Registratie(
+    AfwezighedenGebruik, MeldingenGebruik, VerlovenGebruik, OpvragenGebruik
+):
+    # --- schools -------------------------------------------------------------------
+
+    def registreer_school(
+        self, invoer: SchoolInvoer, kalenders: Iterable[SchoolKalender] = ()
+    ) -> SchoolView:
+        """Register or update a school; calendars are keyed by their school year."""
+        try:
+            brin = valideer_brin(invoer.brin)
+        except IdentificatieFout as fout:
+            raise OngeldigeInvoer("brin", fout.reden) from None
+        vestiging = invoer.vestiging or brin.vestiging
+        school_id = school_id_voor(brin.instelling, vestiging)
+        rooster = {k: [list(les) for les in v] for k, v in invoer.rooster.items()}
+        redenen = [r.model_dump(mode="json") for r in invoer.redenen]
+        beleid = invoer.beleid.model_dump(mode="json", by_alias=True)
+        self._controleer_rooster(rooster)
+        kalenderlijst = list(kalenders)
+
+        def opdracht(werk: Werkeenheid) -> School:
+            school = werk.haal(school_id, School)
+            if school is None:
+                school = School(
+                    school_id=school_id,
+                    brin=brin.instelling,
+                    vestiging=vestiging,
+                    naam=invoer.naam,
+                    sector=invoer.sector.value,
+                    regio=invoer.regio,
+                    rooster=rooster,
+                    redenen=redenen,
+                    beleid=beleid,
+                )
+                werk.nieuw(school)
+            elif (
+                school.naam,
+                school.regio,
+                school.rooster,
+                list(school.redenen.values()),
+                school.beleid,
+            ) != (invoer.naam, invoer.regio, rooster, redenen, beleid):
+                school.wijzig(
+                    school_id=school_id,
+                    naam=invoer.naam,
+                    regio=invoer.regio,
+                    rooster=rooster,
+                    redenen=redenen,
+                    beleid=beleid,
+                )
+                werk.bewaar(school)
+            for kalender in kalenderlijst:
+                self._zet_kalender(school, kalender)
+                werk.bewaar(school)
+            return school
+
+        return _school_view(self._uitvoeren(opdracht))
+
+    @staticmethod
+    def _controleer_rooster(rooster: dict[str, list[list[object]]]) -> None:
+        try:
+            dict_naar_rooster(rooster)  # type: ignore[arg-type]
+        except ValueError as fout:
+            raise OngeldigeInvoer("rooster", str(fout)) from None
+
+    @staticmethod
+    def _zet_kalender(school: School, kalender: SchoolKalender) -> None:
+        if kalender.eerste_schooldag is None:
+            raise OngeldigeInvoer("kalender", "eerste schooldag ontbreekt")
+        jaar = (
+            kalender.eerste_schooldag.year
+            if kalender.eerste_schooldag.month >= 8
+            else (kalender.eerste_schooldag.year - 1)
+        )
+        data = kalender_naar_dict(kalender)
+        if school.kalenders.get(str(jaar)) != data:
+            school.stel_kalender_vast(
+                school_id=school.id, schooljaar=jaar, kalender=data
+            )
+
+    def stel_kalender_vast(
+        self, school_id: UUID, kalender: SchoolKalender
+    ) -> SchoolView:
+        def opdracht(werk: Werkeenheid) -> School:
+            school, _ = werk.school(school_id)
+            self._zet_kalender(school, kalender)
+            werk.bewaar(school)
+            return school
+
+        return _school_view(self._uitvoeren(opdracht))
+
+    def importeer_kalender_ical(
+        self, school_id: UUID, data: bytes | str, eerste_schooldag: date | None = None
+    ) -> SchoolView:
+        """Set a school year's calendar from an iCalendar file."""
+        return self.stel_kalender_vast(school_id, lees_ical(data, eerste_schooldag))
+
+    def sluit_school(
+        self,
+        school_id: UUID,
+        van: date,
+        tot: date,
+        reden: str,
+        nu: datetime | None = None,
+    ) -> SchoolView:
+        """Lpw art. 11(a): a closure makes every pupil's absence geoorloofd."""
+        if tot < van:
+            raise TotVoorVan("tot", "tot ligt voor van")
+
+        def opdracht(werk: Werkeenheid) -> School:
+            school, _ = werk.school(school_id)
+            school.sluit(school_id=school_id, van=van, tot=tot, reden=reden)
+            werk.bewaar(school)
+            lijsten = [lijst_id(school_id, emmer) for emmer in range(EMMERS)]
+            werk.laad(lijsten)
+            leerlingen = [
+                leerling_id
+                for lijst in (werk.haal(i, Leerlingenlijst) for i in lijsten)
+                if lijst is not None
+                for leerling_id in lijst.leerlingen
+            ]
+            dagen = list(Periode(van, tot).dagen())
+            werk.laad(leerlingen)
+            werk.laad(verzuimdag_id(ll, d) for ll in leerlingen for d in dagen)
+            for leerling_id in leerlingen:
+                for d in dagen:
+                    # Days without a record yet pick the closure up from the school.
+                    if werk.haal(verzuimdag_id(leerling_id, d), Verzuimdag) is not None:
+                        werk.raak(leerling_id, d)
+            return school
+
+        return _school_view(self._uitvoeren(opdracht, nu))
+
+    # --- pupils --------------------------------------------------------------------
+
+    def registreer_leerling(self, invoer: LeerlingInvoer) -> LeerlingView:
+        """Register or update a pupil; the PGN is validated, never echoed."""
+        try:
+            pgn = valideer_pgn(invoer.pgn)
+        except IdentificatieFout as fout:
+            raise OngeldigeInvoer("pgn", fout.reden) from None
+        try:
+            gemeente = valideer_gemeentecode(invoer.woongemeente)
+        except IdentificatieFout as fout:
+            raise OngeldigeInvoer("woongemeente", fout.reden) from None
+        if (
+            invoer.inschrijving_tot is not None
+            and invoer.inschrijving_tot < invoer.inschrijving_vanaf
+        ):
+            raise TotVoorVan("inschrijvingTot", "ligt voor inschrijvingVanaf")
+        if invoer.lesdagen is not None and not set(invoer.lesdagen) <= set(range(1, 6)):
+            raise OngeldigeInvoer("lesdagen", "ISO-weekdagen 1 (maandag) tot en met 5")
+        leerling_id = invoer.leerling_id or (
+            uuid5(
+                NAMESPACE_URL,
+                f"verzuimketen:leerling:{invoer.school_id.hex}:{invoer.leerlingnummer}",
+            )
+            if invoer.leerlingnummer
+            else uuid4()
+        )
+        gegevens = invoer.model_dump(
+            mode="json", by_alias=True, exclude={"school_id", "leerling_id", "pgn"}
+        )
+        gegevens.update(
+            {"pgn": pgn.nummer, "pgnSchema": pgn.schema.value, "woongemeente": gemeente}
+        )
+
+        def opdracht(werk: Werkeenheid) -> Leerling:
+            school, _ = werk.school(invoer.school_id)
+            leerling = werk.haal(leerling_id, Leerling)
+            if leerling is None:
+                leerling = Leerling(
+                    leerling_id=leerling_id, school_id=school.id, gegevens=gegevens
+                )
+                werk.nieuw(leerling)
+                emmer = emmer_van(leerling_id)
+                lijst = werk.haal(lijst_id(school.id, emmer), Leerlingenlijst)
+                if lijst is None:
+                    lijst = Leerlingenlijst(school_id=school.id, emmer=emmer)
+                    werk.nieuw(lijst)
+                lijst.voeg_toe(school_id=school.id, leerling_id=leerling_id)
+                werk.bewaar(lijst)
+            elif leerling.school_id != school.id:
+                # D16: a transfer is a new enrolment at the other school.
+                raise OngeldigeInvoer(
+                    "schoolId", "leerling staat bij een andere school ingeschreven"
+                )
+            elif leerling.gegevens != gegevens:
+                leerling.wijzig(leerling_id=leerling_id, gegevens=gegevens)
+                werk.bewaar(leerling)
+            return leerling
+
+        return leerling_view(self._uitvoeren(opdracht))
+
+    # --- time passing --------------------------------------------------------------
+
+    def herbeoordeel(self, vandaag: date) -> HerbeoordelingResultaat:
+        """Scheduled daily: onbekend slots whose D8 notice period passed become
+        ongeoorloofd (D14 step 3). Evaluated at 00:00 Amsterdam of `vandaag`."""
+
+        def opdracht(werk: Werkeenheid) -> tuple[int, int]:
+            tracker = werk.haal(HERBEOORDELING_ID, Herbeoordeling)
+            if tracker is None:
+                tracker = Herbeoordeling()
+                werk.nieuw(tracker)
+            positie, open_nu = lees_nieuwe_dagen(self, tracker.positie)
+            klaar = tracker.verwerk(positie, open_nu, vandaag)
+            werk.bewaar(tracker)
+            werk.laad(klaar)
+            for dag_id in klaar:
+                dag = werk.haal(dag_id, Verzuimdag)
+                if dag is not None:
+                    werk.raak(dag.leerling_id, dag.datum)
+            werk.verwerk_dagen()
+            return len(klaar), werk.gewijzigde_slots
+
+        dagen, slots = self._uitvoeren(opdracht, begin_van_dag(vandaag))
+        logger.info("herbeoordeeld", extra={"event": "herbeoordeling", "count": dagen})
+        return HerbeoordelingResultaat(vandaag, dagen, slots)

@@ -1,0 +1,172 @@
+"""Command line: parse a SIS export and post it to the bulk endpoint in chunks.
+
+    python -m services.registratie.importers eduarte export.csv \\
+        --school <schoolId> --url http://localhost:8000 --koppeling leerlingen.csv
+
+The koppeling maps the SIS pupil number to the leerlingId (CSV `nummer;leerlingId` or a
+JSON object). Posting is safe to repeat: records are identified by source and record id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import stamina
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from services.registratie.importers.eduarte import (
+    lees_absentiemeldingen,
+    lees_waarnemingen,
+)
+from services.registratie.importers.magister import lees_absenties
+from services.registratie.importers.model import ImportResultaat
+from services.registratie.importers.somtoday import (
+    lees_absentiemeldingen as lees_somtoday,
+)
+
+__all__ = ["BULK_PAD", "lees_bestand", "main", "post_in_delen"]
+
+BULK_PAD = "/v1/afwezigheden/bulk"
+FORMATEN = ("eduarte", "eduarte-waarnemingen", "magister", "somtoday")
+
+
+def lees_koppeling(pad: Path) -> dict[str, UUID]:
+    tekst = pad.read_text(encoding="utf-8")
+    if pad.suffix.lower() == ".json":
+        return {str(k): UUID(str(v)) for k, v in json.loads(tekst).items()}
+    rijen = csv.reader(tekst.splitlines(), delimiter=";")
+    return {
+        rij[0].strip(): UUID(rij[1].strip())
+        for rij in rijen
+        if len(rij) >= 2 and rij[0]
+    }
+
+
+def lees_bestand(
+    formaat: str,
+    pad: Path,
+    koppeling: dict[str, UUID],
+    leerling: UUID | None = None,
+    encoding: str = "utf-8",
+) -> ImportResultaat:
+    if formaat == "eduarte":
+        return lees_absentiemeldingen(pad.read_text(encoding=encoding), koppeling)
+    if formaat == "eduarte-waarnemingen":
+        return lees_waarnemingen(pad.read_text(encoding=encoding), koppeling)
+    if formaat == "somtoday":
+        return lees_somtoday(pad.read_bytes(), koppeling)
+    if leerling is None:
+        raise SystemExit("magister: geef --leerling (het leerlingId van deze persoon)")
+    return lees_absenties(pad.read_bytes(), leerling)
+
+
+@stamina.retry(on=(httpx.TransportError, httpx.HTTPStatusError), attempts=4)
+def _post(
+    client: httpx.Client, school: str, deel: list[dict[str, Any]]
+) -> dict[str, Any]:
+    antwoord = client.post(
+        BULK_PAD, params={"schoolId": school}, json={"afwezigheden": deel}
+    )
+    if antwoord.status_code >= 500:
+        antwoord.raise_for_status()
+    if antwoord.status_code >= 400:
+        raise SystemExit(f"de server weigerde het verzoek: HTTP {antwoord.status_code}")
+    return antwoord.json() if antwoord.content else {}
+
+
+def post_in_delen(
+    client: httpx.Client,
+    school: str,
+    records: Sequence[dict[str, Any]],
+    grootte: int,
+    console: Console,
+) -> Counter[str]:
+    """Post in chunks with a progress bar; count the per-record answers."""
+    statussen: Counter[str] = Counter()
+    kolommen = (
+        TextColumn("[bold]afwezigheden"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*kolommen, console=console) as voortgang:
+        taak = voortgang.add_task("post", total=len(records))
+        for begin in range(0, len(records), grootte):
+            deel = list(records[begin : begin + grootte])
+            antwoord = _post(client, school, deel)
+            for regel in antwoord.get("regels", antwoord.get("resultaten", [])):
+                statussen[str(regel.get("status", "onbekend"))] += 1
+            voortgang.advance(taak, len(deel))
+    return statussen
+
+
+def _argumenten(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m services.registratie.importers")
+    p.add_argument("formaat", choices=FORMATEN)
+    p.add_argument("bestand", type=Path)
+    p.add_argument("--school", required=True, help="schoolId")
+    p.add_argument("--url", required=True, help="basis-URL van registratie")
+    p.add_argument(
+        "--koppeling", type=Path, help="leerlingnummer → leerlingId (CSV of JSON)"
+    )
+    p.add_argument(
+        "--leerling", type=UUID, help="leerlingId (Magister: één persoon per bestand)"
+    )
+    p.add_argument(
+        "--chunk", type=int, default=1000, help="records per verzoek (max 10000)"
+    )
+    p.add_argument("--encoding", default="utf-8")
+    p.add_argument("--token", default=os.environ.get("VERZUIMKETEN_TOKEN"))
+    p.add_argument("--dry-run", action="store_true", help="alleen inlezen en tellen")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _argumenten(argv)
+    console = Console(stderr=True)
+    if not 1 <= args.chunk <= 10_000:
+        raise SystemExit("--chunk ligt tussen 1 en 10000")
+    koppeling = lees_koppeling(args.koppeling) if args.koppeling else {}
+    resultaat = lees_bestand(
+        args.formaat, args.bestand, koppeling, args.leerling, args.encoding
+    )
+    aantal, afgewezen = len(resultaat.records), len(resultaat.afgewezen)
+    console.print(f"ingelezen: {aantal} records, {afgewezen} afgewezen")
+    for afgewezen in resultaat.afgewezen[:20]:
+        console.print(f"  regel {afgewezen.regel}: {afgewezen.reden}")
+    if args.dry_run or not resultaat.records:
+        return 0 if not resultaat.afgewezen else 1
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    with httpx.Client(base_url=args.url, headers=headers, timeout=120.0) as client:
+        statussen = post_in_delen(
+            client,
+            args.school,
+            [r.body() for r in resultaat.records],
+            args.chunk,
+            console,
+        )
+    console.print(
+        "server: " + ", ".join(f"{k} {v}" for k, v in sorted(statussen.items()))
+    )
+    return 0 if not resultaat.afgewezen and not statussen.get("rejected") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

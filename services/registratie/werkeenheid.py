@@ -1,0 +1,184 @@
+"""One unit of work of registratie: load what a command needs, collect the changes to
+pupil-days, classify every touched day once, and hand all aggregates to one save.
+
+Both a single record and a bulk of 10,000 go through this, so they classify the same
+way. The classification itself is the pure `classificeer`; this class only gathers its
+facts and lets each `Verzuimdag` diff old against new statuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+
+from services.registratie.domain.classificatie import (
+    BronFeit,
+    SlotStatus,
+    Status,
+    classificeer,
+)
+from services.registratie.domain.fouten import NietGevonden
+from services.registratie.domain.leerling import Leerling, LeerlingFeiten, dagcontext
+from services.registratie.domain.school import School, SchoolContext
+from services.registratie.domain.signalen import SignaalSoort, in_afgewezen_verlof
+from services.registratie.domain.tijd import lokale_datum
+from services.registratie.domain.verzuimdag import Verzuimdag, verzuimdag_id
+from services.registratie.opslag import laad_aggregaten
+
+__all__ = ["SchoolContextCache", "Werkeenheid"]
+
+T = TypeVar("T", bound=Aggregate)
+
+
+class SchoolContextCache:
+    """Derived school contexts per (school, version): building calendars is not free."""
+
+    def __init__(self) -> None:
+        self._contexten: dict[tuple[UUID, int], SchoolContext] = {}
+
+    def voor(self, school: School) -> SchoolContext:
+        sleutel = (school.id, school.version)
+        context = self._contexten.get(sleutel)
+        if context is None:
+            if len(self._contexten) > 256:
+                self._contexten.clear()
+            context = school.context()
+            self._contexten[sleutel] = context
+        return context
+
+
+@dataclass
+class _Dag:
+    leerling_id: UUID
+    datum: date
+    delta: dict[str, BronFeit | None] = field(default_factory=dict)
+    maak_aan: bool = False
+
+
+class Werkeenheid:
+    def __init__(
+        self, app: Application[UUID], moment: datetime, scholen: SchoolContextCache
+    ) -> None:
+        self.app = app
+        self.moment = moment
+        self.vandaag = lokale_datum(moment)
+        self._scholen = scholen
+        self._geladen: dict[UUID, Aggregate | None] = {}
+        self._te_bewaren: dict[UUID, Aggregate] = {}
+        self._dagen: dict[UUID, _Dag] = {}
+        self.gewijzigde_slots = 0
+
+    def laad(self, ids: Iterable[UUID]) -> None:
+        """Prefetch aggregates (one query per chunk); unknown ids are remembered."""
+        ontbrekend = [i for i in dict.fromkeys(ids) if i not in self._geladen]
+        if not ontbrekend:
+            return
+        gevonden = laad_aggregaten(self.app, ontbrekend)
+        for aggregate_id in ontbrekend:
+            self._geladen[aggregate_id] = gevonden.get(aggregate_id)
+
+    def haal(self, aggregate_id: UUID, soort: type[T]) -> T | None:
+        if aggregate_id not in self._geladen:
+            self.laad([aggregate_id])
+        aggregate = self._geladen[aggregate_id]
+        if aggregate is not None and not isinstance(aggregate, soort):
+            raise NietGevonden(soort.__name__.lower(), str(aggregate_id))
+        return aggregate
+
+    def nieuw(self, aggregate: Aggregate) -> None:
+        self._geladen[aggregate.id] = aggregate
+        self._te_bewaren[aggregate.id] = aggregate
+
+    def bewaar(self, aggregate: Aggregate) -> None:
+        self._te_bewaren[aggregate.id] = aggregate
+
+    def school(self, school_id: UUID) -> tuple[School, SchoolContext]:
+        school = self.haal(school_id, School)
+        if school is None:
+            raise NietGevonden("school", str(school_id))
+        return school, self._scholen.voor(school)
+
+    def leerling(self, leerling_id: UUID) -> Leerling:
+        leerling = self.haal(leerling_id, Leerling)
+        if leerling is None:
+            raise NietGevonden("leerling", str(leerling_id))
+        return leerling
+
+    def _dag(self, leerling_id: UUID, datum: date) -> _Dag:
+        dag_id = verzuimdag_id(leerling_id, datum)
+        dag = self._dagen.get(dag_id)
+        if dag is None:
+            dag = self._dagen[dag_id] = _Dag(leerling_id, datum)
+        return dag
+
+    def zet_bron(
+        self, leerling_id: UUID, datum: date, sleutel: str, feit: BronFeit | None
+    ) -> None:
+        """Put (or with None: take away) one record's part of a pupil-day."""
+        self._dag(leerling_id, datum).delta[sleutel] = feit
+
+    def raak(self, leerling_id: UUID, datum: date, maak_aan: bool = False) -> None:
+        """Reclassify a pupil-day whose facts changed elsewhere (a notice, leave)."""
+        dag = self._dag(leerling_id, datum)
+        dag.maak_aan = dag.maak_aan or maak_aan
+
+    def verwerk_dagen(self) -> None:
+        """Classify every touched pupil-day once and let each day emit its changes."""
+        self.laad(self._dagen)
+        feiten: dict[UUID, LeerlingFeiten] = {}
+        for dag_id, werk in self._dagen.items():
+            leerling = self.leerling(werk.leerling_id)
+            if leerling.id not in feiten:
+                feiten[leerling.id] = leerling.feiten()
+            _, school = self.school(leerling.school_id)
+            bestaand = self.haal(dag_id, Verzuimdag)
+            bronnen = bestaand.bronfeiten() if bestaand is not None else {}
+            for sleutel, feit in werk.delta.items():
+                if feit is None:
+                    bronnen.pop(sleutel, None)
+                else:
+                    bronnen[sleutel] = feit
+            if bestaand is None and not bronnen and not werk.maak_aan:
+                continue
+            context = dagcontext(school, feiten[leerling.id], werk.datum)
+            statussen = classificeer(bronnen.values(), context, self.moment)
+            if bestaand is None:
+                self.nieuw(
+                    Verzuimdag.open(
+                        leerling.id, leerling.school_id, werk.datum, bronnen, statussen
+                    )
+                )
+                self.gewijzigde_slots += len(statussen)
+            else:
+                self.gewijzigde_slots += bestaand.werk_bij(bronnen, statussen)
+                self.bewaar(bestaand)
+            self._signaleer_afgewezen_verlof(leerling, werk.datum, statussen.values())
+        self._dagen.clear()
+
+    def _signaleer_afgewezen_verlof(
+        self, leerling: Leerling, datum: date, statussen: Iterable[SlotStatus]
+    ) -> None:
+        if not leerling.afgewezen_verlof:
+            return
+        afwezig = any(s.status is not Status.AANWEZIG for s in statussen)
+        perioden = [
+            (date.fromisoformat(a), date.fromisoformat(b))
+            for a, b in leerling.afgewezen_verlof.values()
+        ]
+        # D18: absence in a period for which leave was denied.
+        soort = SignaalSoort.AFWEZIG_NA_AFGEWEZEN_VERLOF.value
+        if (
+            afwezig
+            and in_afgewezen_verlof(datum, perioden)
+            and leerling.signaleer(soort, datum)
+        ):
+            self.bewaar(leerling)
+
+    def aggregaten(self) -> list[Aggregate]:
+        return list(self._te_bewaren.values())

@@ -1,0 +1,126 @@
+"""Bulk recording: one answer per record, one bad record never rejects the rest, one
+save per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from services.registratie.afwezigheden import MAX_BULK
+from services.registratie.application import Registratie
+from services.registratie.domain.fouten import OngeldigeInvoer
+
+
+def _record(leerling: UUID, bron_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "bronId": bron_id,
+        "bron": "las",
+        "leerlingId": str(leerling),
+        "datum": "2025-11-03",
+        "lesuurVan": 1,
+        "lesuurTot": 2,
+        **extra,
+    }
+
+
+def test_per_record_antwoord_en_een_save(
+    app: Registratie, vo_school: UUID, nieuwe_leerling: Callable[..., UUID]
+) -> None:
+    leerling = nieuwe_leerling(vo_school)
+    app.registreer_afwezigheid(_record(leerling, "bestaand", redenCode="A"))
+    app.registreer_afwezigheid(_record(leerling, "te-corrigeren", datum="2025-11-04"))
+    saves: list[int] = []
+    origineel = app.save
+
+    def tel(*objs: Any, **kwargs: Any) -> Any:
+        saves.append(len(objs))
+        return origineel(*objs, **kwargs)
+
+    app.save = tel  # type: ignore[method-assign]
+
+    antwoord = app.registreer_bulk(
+        [
+            _record(leerling, "nieuw-1"),
+            _record(leerling, "fout-lesuur", lesuurTot=9),
+            {"bronId": "kapot", "bron": "las"},
+            _record(leerling, "bestaand", redenCode="A"),
+            _record(leerling, "te-corrigeren", datum="2025-11-04", redenCode="A"),
+            _record(uuid4(), "onbekende-leerling"),
+            _record(leerling, "code", redenCode="??"),
+            _record(leerling, "nieuw-2", datum="2025-11-05", lesuurVan=3, lesuurTot=5),
+            _record(leerling, "nieuw-2", datum="2025-11-05", lesuurVan=3, lesuurTot=5),
+        ]
+    )
+
+    assert len(saves) == 1
+    assert [(r.index, r.status) for r in antwoord.regels] == [
+        (0, "accepted"),
+        (1, "rejected"),
+        (2, "rejected"),
+        (3, "unchanged"),
+        (4, "corrected"),
+        (5, "rejected"),
+        (6, "rejected"),
+        (7, "accepted"),
+        (8, "unchanged"),
+    ]
+    assert antwoord.aantallen == {
+        "accepted": 2,
+        "rejected": 4,
+        "unchanged": 2,
+        "corrected": 1,
+    }
+    afgewezen = {r.bron_id: r.veld for r in antwoord.regels if r.status == "rejected"}
+    assert afgewezen == {
+        "fout-lesuur": "lesuurTot",
+        "kapot": "leerlingId",
+        "onbekende-leerling": "leerlingId",
+        "code": "redenCode",
+    }
+    dag = app.verzuimdag(leerling, date(2025, 11, 5))
+    assert dag is not None and [s.lesuur for s in dag.slots] == [3, 4, 5]
+    assert app.verzuimdag(leerling, date(2025, 11, 3)) is not None
+
+
+def test_meer_dan_het_maximum_wordt_geweigerd(app: Registratie) -> None:
+    with pytest.raises(OngeldigeInvoer) as fout:
+        app.registreer_bulk([{}] * (MAX_BULK + 1))
+
+    assert fout.value.veld == "afwezigheden"
+
+
+def test_bulk_en_los_geven_dezelfde_eindtoestand(
+    app: Registratie, vo_school: UUID, nieuwe_leerling: Callable[..., UUID]
+) -> None:
+    los, bulk = nieuwe_leerling(vo_school), nieuwe_leerling(vo_school)
+    records = [
+        {"bron": "docent", "lesuurVan": 1, "lesuurTot": 3, "redenCode": "A"},
+        {"bron": "kantoor", "lesuurVan": 2, "lesuurTot": 5},
+        {
+            "bron": "docent",
+            "lesuurVan": 6,
+            "lesuurTot": 6,
+            "minuten": 20,
+            "redenCode": "TL",
+        },
+    ]
+    for i, velden in enumerate(records):
+        app.registreer_afwezigheid(_record(los, f"l{i}", **velden))
+    app.registreer_bulk(
+        [_record(bulk, f"b{i}", **velden) for i, velden in enumerate(records)]
+    )
+
+    a, b = (
+        app.verzuimdag(los, date(2025, 11, 3)),
+        app.verzuimdag(bulk, date(2025, 11, 3)),
+    )
+
+    assert a is not None and b is not None
+    assert [(s.lesuur, s.status, s.telwaarde, s.soort) for s in a.slots] == [
+        (s.lesuur, s.status, s.telwaarde, s.soort) for s in b.slots
+    ]
+    assert b.versie == 1  # one event for the whole day in one batch
