@@ -21,7 +21,10 @@ class DossierGeopend(_Opvolging):
 
 
 class ActieAfgerond(_Opvolging):
-    """Actions already taken travel with the melding (``toelichtingOndernomenactie``)."""
+    """Actions already taken travel with the melding.
+
+    DUO field ``toelichtingOndernomenactie``.
+    """
 
     dossier_id: UUID
     leerling_id: UUID

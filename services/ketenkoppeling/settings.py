@@ -71,7 +71,8 @@ class Settings(SecuritySettings):
     @property
     def pgn_sleutel(self) -> str | None:
         """The key shared with registratie: the setting, or the embedded set-up's
-        key file under ``VERZUIM_DATA_DIR`` (made by whichever service needs it first)."""
+        key file under ``VERZUIM_DATA_DIR`` (made by whichever service needs it
+        first)."""
         waarde = (
             self.verzuim_pgn_key.get_secret_value() if self.verzuim_pgn_key else None
         )

@@ -54,7 +54,8 @@ def test_bad_messages_are_contract_errors(raw):
 
 def test_event_data_that_breaks_the_model_is_a_contract_error():
     envelope = wrap(vervallen(), event_id="e1", sequence=1, time=datetime.now(UTC))
-    broken = envelope.model_copy(update={"data": {**envelope.data, "datum": "gisteren"}})
+    data = {**envelope.data, "datum": "gisteren"}
+    broken = envelope.model_copy(update={"data": data})
     with pytest.raises(ContractError):
         decode(encode(broken))
 

@@ -183,8 +183,10 @@ async def test_service_accepts_work_while_broker_is_down_and_catches_up(
         await own_broker.astart()  # memory broker: every topic and offset is gone
 
         await wait_until(
-            lambda: len(system.doel.slots_of(PUPILS[0])) == 10
-            and len(system.doel.slots_of(PUPILS[1])) == 3,
+            lambda: (
+                len(system.doel.slots_of(PUPILS[0])) == 10
+                and len(system.doel.slots_of(PUPILS[1])) == 3
+            ),
             timeout=60,
         )
     finally:
@@ -286,8 +288,10 @@ async def test_crash_between_applying_and_committing_counts_each_event_once(
     system.start_consumer()  # same group: no committed offset, reads everything again
     try:
         await wait_until(
-            lambda: system.consumer is not None
-            and system.consumer.stats.skipped_duplicates >= 10,
+            lambda: (
+                system.consumer is not None
+                and system.consumer.stats.skipped_duplicates >= 10
+            ),
             timeout=45,
         )
     finally:

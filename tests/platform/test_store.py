@@ -77,9 +77,10 @@ def test_encrypted_sqlite_store_holds_no_readable_payload(tmp_path):
 
     raw = Path(env["SQLITE_DBNAME"]).read_bytes()
     assert marker.hex.encode() not in raw.replace(
-        sqlite3.connect(env["SQLITE_DBNAME"]).execute(
-            "select group_concat(originator_id, '') from stored_events"
-        ).fetchone()[0].encode(),
+        sqlite3.connect(env["SQLITE_DBNAME"])
+        .execute("select group_concat(originator_id, '') from stored_events")
+        .fetchone()[0]
+        .encode(),
         b"",
     )
     assert str(marker).encode() not in raw
