@@ -39,6 +39,7 @@ Besluit = Literal[
     "luxeverzuimBevestigd",
     "luxeverzuimAfgewezen",
     "achterstalligBevestigd",
+    "achterstalligAfgewezen",
     "intrekkingBevestigd",
     "intrekkingAfgewezen",
 ]

@@ -28,11 +28,12 @@ __all__ = ["to_contract"]
 _NAAMRUIMTE = UUID("a4f3b2f1-8c1d-4e8b-9b52-5d1f0c3e7a90")
 
 # Decision outcome → (contract value, the event attribute naming what it is about).
-# AchterstalligeMeldingAfgewezen has no contract value: the melding is never sent.
 _BESLUITEN: dict[type[Any], tuple[Besluit, str]] = {
     Dossier.LuxeverzuimBevestigd: ("luxeverzuimBevestigd", "signaal_id"),  # D18
     Dossier.LuxeverzuimAfgewezen: ("luxeverzuimAfgewezen", "signaal_id"),
     Dossier.AchterstalligeMeldingBevestigd: ("achterstalligBevestigd", "meldplicht_id"),
+    # The melding is never sent: ketenkoppeling lets it lapse.
+    Dossier.AchterstalligeMeldingAfgewezen: ("achterstalligAfgewezen", "meldplicht_id"),
     Dossier.IntrekkingBevestigd: ("intrekkingBevestigd", "meldplicht_id"),  # D15
     Dossier.IntrekkingAfgewezen: ("intrekkingAfgewezen", "meldplicht_id"),
 }

@@ -417,12 +417,12 @@ def test_lrv_gaat_zonder_einddatum():
             SLEUTEL,
             ("school.contactMelder",),
         ),
-        (type("Po", (_School,), {"sector": "po"})(), SLEUTEL, ("school.sector",)),
+        (type("Vso", (_School,), {"sector": "vso"})(), SLEUTEL, ("school.sector",)),
         (_School(), None, ("pgnSleutel",)),
         (_School(), nieuwe_sleutel(), ("leerling.pgn",)),
         (type("Brin", (_School,), {"brin": "9XXX"})(), SLEUTEL, ("brin",)),
     ],
-    ids=["geen-school", "geen-melder", "po", "geen-sleutel", "andere-sleutel", "brin"],
+    ids=["geen-school", "geen-melder", "onbekende-sector", "geen-sleutel", "andere-sleutel", "brin"],
 )
 def test_blokkade_noemt_velden_zonder_waarden(school, sleutel, velden):
     opdracht = duo_melding(nieuwe_melding(), school, _Leerling(), sleutel)
@@ -605,3 +605,44 @@ def test_andere_signalen_en_besluiten_laten_partners_met_rust():
     pas_toe(uow, signaal, _envelop(signaal, 1), NU)
 
     assert uow.aggregates == []
+
+
+def test_afgewezen_achterstallige_melding_vervalt_zonder_verzending_d17():
+    app = Ketenkoppeling(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    meldplicht = uuid4()
+    vastgesteld = MeldplichtVastgesteld(
+        meldplicht_id=meldplicht,
+        leerling_id=LEERLING,
+        school_id=SCHOOL,
+        verzuimsoort="V3",
+        begindatum=date(2025, 8, 25),
+        einddatum=date(2025, 9, 5),
+        achterstallig=True,
+        minuten=960,
+        slots=[],
+        verzuimdagen=[Verzuimdag(datum=date(2025, 8, 25), hele_dag=True)],
+        toelichting="16 uur.",
+    )
+    afgewezen = BesluitGenomen(
+        dossier_id=uuid4(),
+        leerling_id=LEERLING,
+        school_id=SCHOOL,
+        besluit="achterstalligAfgewezen",
+        verwijzing_id=meldplicht,
+        door="vc-1",
+        op=NU,
+    )
+    uow = UnitOfWork(app)
+    pas_toe(uow, vastgesteld, _envelop(vastgesteld, 1), NU)
+    app.save(*uow.aggregates)
+    assert app.melding(melding_id(meldplicht)).status is (
+        Meldingstatus.WACHT_OP_BEVESTIGING
+    )
+
+    uow = UnitOfWork(app)
+    pas_toe(uow, afgewezen, _envelop(afgewezen, 2), NU)
+    app.save(*uow.aggregates)
+
+    melding = app.melding(melding_id(meldplicht))
+    assert melding.status is Meldingstatus.VERVALLEN
+    assert melding.werk is None

@@ -34,7 +34,9 @@ STAAND = frozenset({"open", "ingediend"})
 BIJ_DUO = frozenset({"geregistreerd", "inBehandeling", "afgesloten", "terKennisgeving"})
 # What ketenkoppeling may show for each status of the duty at analyse.
 _PAST_BIJ: dict[str, frozenset[str]] = {
-    "open": frozenset({"wachtend", "wachtOpBevestiging", "afgewezen"}),
+    # `vervallen` there: the verzuimcoördinator decided not to send a backlog
+    # melding (D17); the legal duty stays visible at analyse.
+    "open": frozenset({"wachtend", "wachtOpBevestiging", "afgewezen", "vervallen"}),
     "ingediend": BIJ_DUO,
     "intrekkingVoorgesteld": BIJ_DUO,
     "ingetrokken": frozenset({"ingetrokken", "intrekkingTeVersturen"}),
