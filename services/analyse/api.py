@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from plumbing.security.callers import Caller, Rol
@@ -102,6 +102,10 @@ class Verzuimbeeld(_Model):
 class Meldplicht(_Model):
     meldplicht_id: UUID
     leerling_id: UUID
+    sleutel: str = Field(
+        description="The duty's key within the pupil: its kind and the date it "
+        "hangs on (e.g. `V3:2025-09-17`); `meldplichtId` is derived from it."
+    )
     verzuimsoort: str
     status: Meldplichtstatus
     begindatum: date

@@ -12,7 +12,13 @@ from tools.schooljaar.registraties import AMSTERDAM
 from tools.schooljaar.sisbestanden import OnbekendeLeerling, SisWeergave
 from tools.schooljaar.verzuim import Instellingen, Schooljaar, genereer_schooljaar
 
-ECHT_EDUARTE = Path("/work/shared/realdata/eduarte/voorbeeld absentiemeldingen.csv")
+ECHT_EDUARTE = (
+    Path(__file__).resolve().parents[2]
+    / "data"
+    / "realdata"
+    / "eduarte"
+    / "voorbeeld absentiemeldingen.csv"
+)
 SOMTODAY_TIJD = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$"
 )

@@ -7,11 +7,14 @@ and forgets everything when it stops, and a topic would also hold the republishe
 copies after a broker loss.
 
 For every pupil the analyse engine (`services.analyse.domain.engine.evalueer`) runs
-on the school's calendar, timetable and policy and the pupil's final slots, with no
-submitted meldingen and no decisions: what the law asks from registratie's facts
-alone. That is compared with analyse's `GET /v1/meldplichten` and ketenkoppeling's
-`GET /v1/verzuimmeldingen` (`vergelijking`). Differences are printed; exit code 1
-when there is any.
+on the school's calendar, timetable and policy and the pupil's final slots: what the
+law asks from registratie's facts. One other fact enters: the meldingen DUO holds
+(as ketenkoppeling reports them). A melding that reached DUO stays what it was, and
+counting restarts after its einddatum (R-MLD-8), so a duty found and submitted
+halfway through a backfill legitimately differs from one found on the final facts.
+No decisions enter. The result is compared with analyse's `GET /v1/meldplichten`
+and ketenkoppeling's `GET /v1/verzuimmeldingen` (`vergelijking`). Differences are
+printed; exit code 1 when there is any.
 
     python -m tools.hoofdtaak.reconciliatie --data-dir var/demo-20260101-120000
 
@@ -27,17 +30,24 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from contracts.pgn import sleutel_uit_instellingen
 from plumbing.broker import free_port
 from plumbing.clock import FileClock
 from plumbing.security.settings import SecuritySettings
 from services.analyse.domain.engine import evalueer
-from services.analyse.domain.model import Leerlingfeiten, Meldplicht, Slot
+from services.analyse.domain.model import (
+    IngediendeMelding,
+    Leerlingfeiten,
+    Meldplicht,
+    Slot,
+    Verzuimsoort,
+)
 from services.analyse.school import beleid_uit, kalender_uit, rooster_uit, sector_uit
 from tools.hoofdtaak.keten import maak_api_sleutel
 from tools.hoofdtaak.klant import Ketenklant
@@ -46,11 +56,12 @@ from tools.hoofdtaak.registratielog import (
     Registratiestand,
     lees_registratie,
 )
-from tools.hoofdtaak.vergelijking import Verschil, vergelijk
+from tools.hoofdtaak.vergelijking import BIJ_DUO, Verschil, vergelijk
 from tools.launcher import PROCESSES, Stack
 
 __all__ = [
     "Reconciliatie",
+    "bij_duo",
     "herbereken",
     "lees_run",
     "main",
@@ -112,14 +123,51 @@ def _slots(leerling: Leerlingstand) -> list[Slot]:
     ]
 
 
-def herbereken(stand: Registratiestand, vandaag: date) -> dict[str, list[Meldplicht]]:
-    """Per pupil the duties the engine finds in registratie's facts alone."""
+def bij_duo(
+    meldplichten: Sequence[Mapping[str, Any]], meldingen: Sequence[Mapping[str, Any]]
+) -> dict[str, list[IngediendeMelding]]:
+    """Per pupil the meldingen DUO holds and that the school did not withdraw.
+
+    A withdrawal confirmed after the municipality closed the melding cannot reach
+    DUO any more; analyse counts it as withdrawn all the same, and so does this."""
+    sleutels = {
+        str(m["meldplichtId"]): str(m["sleutel"])
+        for m in meldplichten
+        if m["status"] != "ingetrokken"
+    }
+    uitkomst: dict[str, list[IngediendeMelding]] = {}
+    for melding in meldingen:
+        sleutel = sleutels.get(str(melding["meldplichtId"]))
+        if melding["status"] not in BIJ_DUO or sleutel is None:
+            continue
+        einddatum = melding.get("einddatum")
+        uitkomst.setdefault(str(melding["leerlingId"]), []).append(
+            IngediendeMelding(
+                sleutel=sleutel,
+                soort=Verzuimsoort(melding["verzuimsoort"]),
+                begindatum=date.fromisoformat(melding["begindatum"]),
+                einddatum=date.fromisoformat(einddatum) if einddatum else None,
+            )
+        )
+    return uitkomst
+
+
+def herbereken(
+    stand: Registratiestand,
+    vandaag: date,
+    ingediend: Mapping[str, Sequence[IngediendeMelding]] | None = None,
+) -> dict[str, list[Meldplicht]]:
+    """Per pupil the duties the engine finds in registratie's facts, given what
+    DUO already holds (`ingediend`, per pupil)."""
+    ingediend = ingediend or {}
     uitkomst: dict[str, list[Meldplicht]] = {}
     for lid, leerling in stand.leerlingen.items():
         feiten = _feiten(stand, leerling)
         if feiten is None:
             continue
-        resultaat = evalueer(feiten, _slots(leerling), (), {}, vandaag=vandaag)
+        resultaat = evalueer(
+            feiten, _slots(leerling), ingediend.get(lid, ()), {}, vandaag=vandaag
+        )
         if resultaat.meldplichten:
             uitkomst[lid] = list(resultaat.meldplichten)
     return uitkomst
@@ -134,9 +182,8 @@ async def reconcilieer(
     """Recompute from registratie's store and compare with the running services."""
     if stand is None:
         stand = await asyncio.to_thread(lees_registratie, settings)
-    herberekend = await asyncio.to_thread(herbereken, stand, vandaag)
-    meldplichten: list[dict[str, object]] = []
-    meldingen: list[dict[str, object]] = []
+    meldplichten: list[dict[str, Any]] = []
+    meldingen: list[dict[str, Any]] = []
     for school_id in sorted(stand.scholen):
         antwoord = await klant.get(
             "analyse", "/v1/meldplichten", {"schoolId": school_id}
@@ -145,6 +192,9 @@ async def reconcilieer(
         meldingen += await klant.get(
             "ketenkoppeling", "/v1/verzuimmeldingen", {"schoolId": school_id}
         )
+    herberekend = await asyncio.to_thread(
+        herbereken, stand, vandaag, bij_duo(meldplichten, meldingen)
+    )
     verschillen = vergelijk(herberekend, meldplichten, meldingen)
     return Reconciliatie(
         leerlingen=len(stand.leerlingen),

@@ -14,7 +14,7 @@ has no absence report without a reason, so an uncoded absence travels as a
 teacher's observation (`waarnemingen` CSV, "Afwezig"), and the coded report that
 may follow is a second source for the same slot (D14 decides between them).
 
-`echte_bestanden` maps the real Eduarte sample files in `../shared/realdata/` to
+`echte_bestanden` maps the real Eduarte sample files in `data/realdata/` to
 made-up pupils and dates of this run.
 """
 
@@ -41,7 +41,7 @@ from tools.schooljaar.verzuim import Schooljaar, record_datum
 __all__ = ["Bulkregel", "Importfout", "ROUTES", "Sisroutes", "echte_bestanden"]
 
 ROUTES = ("magister", "somtoday", "eduarte", "json")
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "eduarte"
+REALDATA = Path(__file__).resolve().parents[2] / "data" / "realdata" / "eduarte"
 _ONDERWIJSPRODUCT = "LES"
 
 

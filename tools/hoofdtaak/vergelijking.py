@@ -39,7 +39,10 @@ _PAST_BIJ: dict[str, frozenset[str]] = {
     "open": frozenset({"wachtend", "wachtOpBevestiging", "afgewezen", "vervallen"}),
     "ingediend": BIJ_DUO,
     "intrekkingVoorgesteld": BIJ_DUO,
-    "ingetrokken": frozenset({"ingetrokken", "intrekkingTeVersturen"}),
+    # DUO takes no withdrawal once the municipality closed the melding.
+    "ingetrokken": frozenset(
+        {"ingetrokken", "intrekkingTeVersturen", "afgesloten", "terKennisgeving"}
+    ),
     "vervallen": frozenset({"vervallen"}),
 }
 
