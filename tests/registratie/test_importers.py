@@ -26,7 +26,7 @@ from services.registratie.importers import (
 from services.registratie.importers.cli import BULK_PAD, main, post_in_delen
 from tests.registratie.conftest import Klok
 
-ECHT = Path("/work/shared/realdata/eduarte")
+ECHT = Path(__file__).resolve().parents[2] / "data" / "realdata" / "eduarte"
 KOPPELING = {"100122": uuid4(), "102447": uuid4(), "654321": uuid4(), "123456": uuid4()}
 
 SOMTODAY = {
