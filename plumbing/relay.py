@@ -108,17 +108,18 @@ class Relay:
 
     async def run(self) -> None:
         """Publish until :meth:`stop`; survives broker outages."""
-        if self._leader is not None:
-            await self._leader.acquire()
         backoff = 0.2
         try:
+            if not await self._lead():
+                return
             while not self._stopping.is_set():
                 try:
                     if (
                         self._leader is not None
                         and not await self._leader.still_leader()
+                        and not await self._lead()
                     ):
-                        await self._leader.acquire()
+                        break
                     await self._connect()
                     count = await self.publish_once()
                     self.stats.errors_in_a_row = 0
@@ -142,6 +143,29 @@ class Relay:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def _lead(self) -> bool:
+        """Wait until this relay holds the leader lock; False when stopped first.
+
+        A standby replica waits here while another one publishes; it must still
+        stop when asked (a rolling update, a scale-down), not hang until killed.
+        """
+        if self._leader is None:
+            return True
+        acquire = asyncio.ensure_future(self._leader.acquire())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({acquire, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not acquire.done():
+                acquire.cancel()
+            await asyncio.gather(acquire, stopping, return_exceptions=True)
+        if acquire.cancelled():
+            return False
+        acquire.result()  # what the lock raised, raised here
+        # A lock taken just as the stop came is given back by run()'s release().
+        return not self._stopping.is_set()
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
