@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -27,6 +28,7 @@ from tools.hoofdtaak.opdracht import (
 from tools.hoofdtaak.reconciliatie import druk_af
 from tools.hoofdtaak.uitvoering import Uitkomst, voer_uit
 from tools.schooljaar.rapport import druk_samenvatting, schrijf_rapport
+from tools.schooljaar.rapportgegevens import Rapportgegevens
 from tools.schooljaar.verzuim import Instellingen
 
 __all__ = ["main", "parse"]
@@ -36,7 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="./demo", description=__doc__.split("\n\n")[1] if __doc__ else None
     )
-    parser.add_argument("--seed", type=int, default=Instellingen.seed)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=Instellingen.seed,
+        help=f"seed of the generated year; the same seed gives the same run "
+        f"(default {Instellingen.seed})",
+    )
     parser.add_argument(
         "--weken", type=int, default=None, help="calendar weeks (default: whole year)"
     )
@@ -58,11 +66,22 @@ def _parser() -> argparse.ArgumentParser:
         default="bulk",
         help="day by day with the clock moving, or one backfill (default)",
     )
-    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="event stores: SQLite files in the data directory (default), or a "
+        "fresh database on the PostgreSQL server at 127.0.0.1:5432",
+    )
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="default: ./var/demo-<timestamp>"
     )
-    parser.add_argument("--rapport", type=Path, default=Path("reports/schooljaar.html"))
+    parser.add_argument(
+        "--rapport",
+        type=Path,
+        default=Path("reports/schooljaar.html"),
+        help="where the HTML report goes (default reports/schooljaar.html)",
+    )
     parser.add_argument(
         "--duo-storingen",
         default=STANDAARD_STORINGEN,
@@ -142,6 +161,18 @@ def druk_uitkomst(uitkomst: Uitkomst, console: Console) -> None:
     druk_af(uitkomst.reconciliatie)
 
 
+def _met_controles(uitkomst: Uitkomst) -> Rapportgegevens:
+    """The report's data with what the run checked, reconciliation included."""
+    r = uitkomst.reconciliatie
+    samenvatting = (
+        f"reconciliatie: {r.herberekend} meldplichten herberekend uit registratie, "
+        f"analyse houdt er {r.analyse}, ketenkoppeling {r.ketenkoppeling}"
+    )
+    controles = [(c.naam, c.geslaagd, list(c.details)) for c in uitkomst.controles]
+    controles.append((samenvatting, r.in_orde, [str(v) for v in r.verschillen]))
+    return replace(uitkomst.gegevens, controles=controles)
+
+
 async def _main(opdracht: Opdracht, console: Console) -> int:
     console.print(
         f"Data in {opdracht.data_dir}; modus {opdracht.modus}; store {opdracht.store}; "
@@ -150,7 +181,7 @@ async def _main(opdracht: Opdracht, console: Console) -> int:
     uitkomst = await voer_uit(opdracht, console)
     druk_uitkomst(uitkomst, console)
     if opdracht.rapport is not None:
-        pad = schrijf_rapport(uitkomst.gegevens, opdracht.rapport)
+        pad = schrijf_rapport(_met_controles(uitkomst), opdracht.rapport)
         console.print(f"Rapport: {pad}")
     return 0 if uitkomst.geslaagd else 1
 

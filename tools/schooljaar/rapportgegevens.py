@@ -155,6 +155,8 @@ class Rapportgegevens:
     meldingen: list[Meldinguitleg] = field(default_factory=list)
     dlq: dict[str, int] = field(default_factory=dict)
     seed: int | None = None
+    # What the run checked: (name, passed, details); the reconciliation is one.
+    controles: list[tuple[str, bool, list[str]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
