@@ -422,7 +422,14 @@ def test_lrv_gaat_zonder_einddatum():
         (_School(), nieuwe_sleutel(), ("leerling.pgn",)),
         (type("Brin", (_School,), {"brin": "9XXX"})(), SLEUTEL, ("brin",)),
     ],
-    ids=["geen-school", "geen-melder", "onbekende-sector", "geen-sleutel", "andere-sleutel", "brin"],
+    ids=[
+        "geen-school",
+        "geen-melder",
+        "onbekende-sector",
+        "geen-sleutel",
+        "andere-sleutel",
+        "brin",
+    ],
 )
 def test_blokkade_noemt_velden_zonder_waarden(school, sleutel, velden):
     opdracht = duo_melding(nieuwe_melding(), school, _Leerling(), sleutel)
