@@ -6,7 +6,9 @@
   their paths relative to `servers: [{url: "/v1"}]`, as the API Design Rules want;
 - every error is an RFC 9457 problem (`application/problem+json`): invalid input is
   400 with `invalidParams`, domain errors keep their status, anything unexpected is a
-  500 without internals, logged with a correlation id;
+  500 without internals, logged with a correlation id; layers around the routes
+  (authentication, limits) document their answers per operation
+  (`document_response`);
 - every response carries `API-Version: <semver>`;
 - `GET /health`, `GET /ready` and `GET /metrics` sit outside the versioned API and
   outside the OpenAPI document.
@@ -71,9 +73,37 @@ class _ServiceApp(FastAPI):
     def openapi(self) -> dict[str, Any]:
         schema = super().openapi()
         if schema is not self._adapted:
-            adapt_openapi(schema, prefix=self.api_prefix, version=self.version)
+            adapt_openapi(
+                schema,
+                prefix=self.api_prefix,
+                version=self.version,
+                layer_responses=getattr(self.state, "layer_responses", ()),
+            )
             self._adapted = schema
         return schema
+
+
+#: An answer a layer outside the routes gives: (status, description, which
+#: operations it applies to; None for all of them).
+LayerResponse = tuple[str, str, Callable[[dict[str, Any]], bool] | None]
+
+
+def document_response(
+    app: FastAPI,
+    status: int,
+    description: str,
+    *,
+    when: Callable[[dict[str, Any]], bool] | None = None,
+) -> None:
+    """Document `status` on every operation `when` selects (all, without it).
+
+    For answers that a layer outside the routes gives (authentication, request
+    limits), so that each operation documents every 4xx it can answer. An
+    operation that documents `status` itself keeps its own description. Call it
+    while building the app, before the OpenAPI document is first served.
+    """
+    layers: list[LayerResponse] = getattr(app.state, "layer_responses", [])
+    app.state.layer_responses = [*layers, (str(status), description, when)]
 
 
 def create_app(
@@ -363,11 +393,18 @@ _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _FASTAPI_422_REF = "#/components/schemas/HTTPValidationError"
 
 
-def adapt_openapi(schema: dict[str, Any], *, prefix: str, version: str) -> None:
+def adapt_openapi(
+    schema: dict[str, Any],
+    *,
+    prefix: str,
+    version: str,
+    layer_responses: Sequence[LayerResponse] = (),
+) -> None:
     """Make FastAPI's document follow the API Design Rules, in place.
 
     Paths become relative to the `servers` url (which holds the major version); every
-    2xx/3xx response declares `API-Version`; every operation documents 400 and 500;
+    2xx/3xx response declares `API-Version`; every operation documents 400 and 500,
+    and the answers of the layers around the routes (`document_response`);
     every 4xx/5xx is `application/problem+json`; FastAPI's own 422 disappears, since
     invalid input answers 400; `format: time` becomes `time-local` (our times are
     Europe/Amsterdam wall-clock times, without a zone).
@@ -381,7 +418,7 @@ def adapt_openapi(schema: dict[str, Any], *, prefix: str, version: str) -> None:
         paths[path[len(prefix) :] or "/"] = item
         for method in _METHODS:
             if method in item:
-                _adapt_operation(item[method])
+                _adapt_operation(item[method], layer_responses)
     schema["paths"] = paths
 
     components = schema.setdefault("components", {})
@@ -398,7 +435,9 @@ def adapt_openapi(schema: dict[str, Any], *, prefix: str, version: str) -> None:
     _rewrite_formats(schema)
 
 
-def _adapt_operation(operation: dict[str, Any]) -> None:
+def _adapt_operation(
+    operation: dict[str, Any], layer_responses: Sequence[LayerResponse]
+) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     fastapi_422 = responses.get("422", {})
     ref = (
@@ -411,6 +450,9 @@ def _adapt_operation(operation: dict[str, Any]) -> None:
         del responses["422"]
     responses.setdefault("400", {"description": "Invalid input"})
     responses.setdefault("500", {"description": "Internal Server Error"})
+    for status, description, when in layer_responses:
+        if when is None or when(operation):
+            responses.setdefault(status, {"description": description})
 
     for code, response in responses.items():
         if code[:1] in ("2", "3"):

@@ -26,7 +26,9 @@ class PlatformSettings(BaseSettings):
     verzuim_data_dir: Path = Field(default=Path("./var"))
     verzuim_store: Literal["sqlite", "postgres"] = "sqlite"
     verzuim_cipher_key: str | None = Field(
-        default=None, description="base64 AES key; encrypts stored event payloads"
+        default=None,
+        description="base64 AES key that encrypts stored event payloads; without "
+        "it a key is made once in VERZUIM_DATA_DIR/secrets/store-cipher.key",
     )
     verzuim_log_level: str = "INFO"
     verzuim_klok: str = Field(

@@ -6,6 +6,9 @@ The store is a *process* store: beside the events it keeps tracking rows, which 
 relay uses for its published position and the consumers use to remember which
 upstream events they applied.
 
+Event payloads are always stored compressed and encrypted (`store_env`): with
+``VERZUIM_CIPHER_KEY`` when set, else with a key made once under the data dir.
+
 The library records at most one tracking row per transaction. A consumer applies a
 batch of Kafka messages for many pupils in one transaction, so the recorders below
 accept a list of tracking rows (``trackings=[...]``) written atomically with the
@@ -21,8 +24,14 @@ from typing import Any, ClassVar
 import psycopg
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import ProcessRecorder, Tracking
-from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
+from eventsourcing.postgres import (
+    PostgresDatastore,
+    PostgresFactory,
+    PostgresProcessRecorder,
+)
 from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
+from psycopg.sql import Identifier
+from psycopg.types.composite import CompositeInfo, register_composite
 
 from plumbing.settings import PlatformSettings
 
@@ -50,10 +59,38 @@ class SQLiteStore(SQLiteFactory):
     process_recorder_class = _SQLiteMultiTrackingRecorder
 
 
+class _QuotingPostgresDatastore(PostgresDatastore):
+    """Looks up the store's composite types with the schema name quoted.
+
+    The library writes ``schema.type`` unquoted there, and the schema is the
+    service's name: ``analyse`` is a reserved word in PostgreSQL (its spelling of
+    ANALYZE), so analyse could not start on PostgreSQL at all.
+    """
+
+    def register_type_adapters(self) -> None:
+        names = [n for n in self.db_type_names if n not in self.psycopg_type_adapters]
+        if not names:
+            return
+        with self.get_connection() as conn:
+            for name in names:
+                info = CompositeInfo.fetch(conn, Identifier(self.schema, name))
+                if info is None:
+                    continue
+                register_composite(info, conn)
+                self.psycopg_type_adapters[name] = info
+                assert info.python_type is not None, info
+                self.psycopg_python_types[name] = info.python_type
+
+
 class PostgresStore(PostgresFactory):
     """PostgreSQL infrastructure whose process recorder takes several tracking rows."""
 
     process_recorder_class = _PostgresMultiTrackingRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # Same state, one method changed: the library builds the datastore itself.
+        self.datastore.__class__ = _QuotingPostgresDatastore
 
 
 def store_env(service: str, settings: PlatformSettings) -> dict[str, str]:
@@ -79,13 +116,21 @@ def store_env(service: str, settings: PlatformSettings) -> dict[str, str]:
             SQLITE_DBNAME=str(settings.verzuim_data_dir / f"{service}.sqlite"),
             SQLITE_LOCK_TIMEOUT="30",
         )
-    if settings.verzuim_cipher_key:
-        # Personal data at rest: payloads are compressed, then AES-GCM encrypted;
-        # earlier keys stay readable during a key rotation.
-        from plumbing.security.crypto import cipher_env
+    # Personal data at rest: payloads are compressed, then AES-GCM encrypted, with
+    # the configured key or else the one kept in the data dir; earlier keys stay
+    # readable during a key rotation. (Imported here: security imports this module.)
+    from plumbing.security.crypto import store_cipher_env
 
-        old_keys = getattr(settings, "verzuim_cipher_old_keys", "")
-        env.update(cipher_env(settings.verzuim_cipher_key, old_keys.split(",")))
+    old_keys = getattr(settings, "verzuim_cipher_old_keys", "")
+    env.update(
+        store_cipher_env(
+            settings.verzuim_data_dir, settings.verzuim_cipher_key, old_keys.split(",")
+        )
+    )
+    master = getattr(settings, "verzuim_sleutelkluis_master_key", None)
+    if master is not None:
+        # Registratie's mapper opens the key vault from this environment.
+        env["SLEUTELKLUIS_MASTER_KEY"] = master.get_secret_value()
     return env
 
 

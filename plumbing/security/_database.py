@@ -9,12 +9,15 @@ whose connections search the given schema first.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from plumbing.security.settings import SecuritySettings
@@ -55,6 +58,10 @@ class Database:
         else:
             assert sqlite_path is not None
             sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            # Keys and key hashes: readable by this user only (SQLite gives its
+            # -wal and -shm files the same mode).
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(sqlite_path, os.O_CREAT | os.O_EXCL, 0o600))
             conn = self._sqlite()
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
@@ -71,6 +78,34 @@ class Database:
             return cls(postgres_dsn=settings.postgres_dsn(), schema=name)
         path = sqlite_path or settings.verzuim_data_dir / f"{name}.sqlite"
         return cls(sqlite_path=path)
+
+    @classmethod
+    def beside_store(cls, env: Mapping[str, str], name: str) -> Database | None:
+        """The database called ``name`` next to the event store that ``env``
+        (`plumbing.store.store_env`) describes; None for an in-memory store."""
+        module = env.get("PERSISTENCE_MODULE", "")
+        sqlite_name = env.get("SQLITE_DBNAME")
+        if sqlite_name and "sqlite" in module.lower():
+            store = Path(sqlite_name)
+            if ":memory:" in str(store) or str(store).startswith("file:"):
+                return None
+            return cls(sqlite_path=store.parent / f"{name}.sqlite")
+        if env.get("POSTGRES_DBNAME") and "postgres" in module.lower():
+            dsn = " ".join(
+                f"{part}={env.get(variable)}"
+                for part, variable in (
+                    ("host", "POSTGRES_HOST"),
+                    ("port", "POSTGRES_PORT"),
+                    ("dbname", "POSTGRES_DBNAME"),
+                    ("user", "POSTGRES_USER"),
+                    ("password", "POSTGRES_PASSWORD"),
+                )
+                if env.get(variable)
+            )
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
+            return cls(postgres_dsn=dsn, schema=name)
+        return None
 
     @property
     def is_postgres(self) -> bool:

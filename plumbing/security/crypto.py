@@ -2,9 +2,10 @@
 
 Three tools, each for its own threat:
 
-- The event cipher (eventsourcing's ``AESCipher``, AES-GCM) encrypts every
-  stored event payload, after zlib compression, so a copied database file or
-  backup shows nothing. `KeyRingCipher` adds key rotation (see the README).
+- The event cipher (`KeyRingCipher`: AES-GCM in the format of eventsourcing's
+  ``AESCipher``, plus key rotation) encrypts every stored event payload, after
+  zlib compression, so a copied database file or backup shows nothing. It is on
+  for every store (`store_cipher_env`); see the README for rotation.
 - `BsnHasher` makes a keyed hash (HMAC-SHA256) of a BSN or onderwijsnummer, to
   find a pupil by number without storing the number in a searchable form; a
   plain hash of a 9-digit number is reversed by trying all 10^9 numbers.
@@ -25,7 +26,10 @@ import logging
 import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.cipher import AESCipher
 from eventsourcing.persistence import Cipher
 from eventsourcing.utils import Environment
@@ -53,6 +57,8 @@ __all__ = [
     "cipher_env",
     "cipher_env_from_settings",
     "generate_cipher_key",
+    "local_secret",
+    "store_cipher_env",
 ]
 
 logger = logging.getLogger(__name__)
@@ -77,11 +83,13 @@ def cipher_env(key: str, old_keys: Iterable[str] = ()) -> dict[str, str]:
     written with any of the old ones.
     """
     old = [item.strip() for item in old_keys if item.strip()]
-    env = {"CIPHER_KEY": key, "COMPRESSOR_TOPIC": ZLIB_COMPRESSOR_TOPIC}
+    env = {
+        "CIPHER_KEY": key,
+        "CIPHER_TOPIC": KEY_RING_CIPHER_TOPIC,
+        "COMPRESSOR_TOPIC": ZLIB_COMPRESSOR_TOPIC,
+    }
     if old:
-        env.update(CIPHER_TOPIC=KEY_RING_CIPHER_TOPIC, **{OLD_KEYS_ENV: ",".join(old)})
-    else:
-        env["CIPHER_TOPIC"] = AES_CIPHER_TOPIC
+        env[OLD_KEYS_ENV] = ",".join(old)
     return env
 
 
@@ -94,6 +102,31 @@ def cipher_env_from_settings(settings: SecuritySettings) -> dict[str, str]:
     )
 
 
+#: The event cipher key of the embedded set-up, under ``<data dir>/secrets/``.
+STORE_KEY_FILE = "store-cipher.key"
+
+
+def store_cipher_env(
+    data_dir: Path, key: str | None, old_keys: Iterable[str] = ()
+) -> dict[str, str]:
+    """`cipher_env` for an event store: encryption is always on.
+
+    Without a configured key, the key kept in ``data_dir`` is used (made on first
+    use, then found again by every process and restart on that data dir). With a
+    configured key, a key file left in ``data_dir`` by an earlier embedded run is
+    kept for reading, so setting ``VERZUIM_CIPHER_KEY`` later loses nothing.
+    """
+    old = [item.strip() for item in old_keys if item.strip()]
+    if not key:
+        return cipher_env(local_secret(data_dir, STORE_KEY_FILE), old)
+    kept = data_dir / "secrets" / STORE_KEY_FILE
+    if kept.exists():
+        local = local_secret(data_dir, STORE_KEY_FILE)
+        if local != key and local not in old:
+            old.append(local)
+    return cipher_env(key, old)
+
+
 class KeyRingCipher(Cipher):
     """AES-GCM with one key for writing and older keys kept for reading.
 
@@ -101,6 +134,10 @@ class KeyRingCipher(Cipher):
     earlier event unreadable. This cipher encrypts with ``CIPHER_KEY`` and
     decrypts with the first key whose GCM tag verifies: a wrong key fails the
     tag check (chance of a false match 2^-128), it never yields wrong data.
+
+    It writes what ``AESCipher`` writes (nonce, tag, ciphertext), so either reads
+    the other's events, but it uses ``cryptography``'s AES-GCM, whose key
+    schedule is made once: about 1 µs per event instead of about 45 µs.
     """
 
     def __init__(self, environment: Environment) -> None:
@@ -109,32 +146,45 @@ class KeyRingCipher(Cipher):
             raise OSError(f"'{AESCipher.CIPHER_KEY}' not in env")
         old = (environment.get(OLD_KEYS_ENV) or "").split(",")
         keys = [current, *(key.strip() for key in old if key.strip())]
-        self._ciphers = [
-            AESCipher(Environment(env={AESCipher.CIPHER_KEY: key})) for key in keys
-        ]
+        self._ciphers = [AESGCM(_aes_key(key)) for key in keys]
 
     def encrypt(self, plaintext: bytes) -> bytes:
-        return self._ciphers[0].encrypt(plaintext)
+        nonce = os.urandom(_NONCE)
+        sealed = self._ciphers[0].encrypt(nonce, plaintext, None)
+        return nonce + sealed[-_TAG:] + sealed[:-_TAG]
 
     def decrypt(self, ciphertext: bytes) -> bytes:
+        if len(ciphertext) < _NONCE + _TAG:
+            raise ValueError("Damaged cipher text: too short")
+        nonce, tag = ciphertext[:_NONCE], ciphertext[_NONCE : _NONCE + _TAG]
+        sealed = ciphertext[_NONCE + _TAG :] + tag
         for cipher in self._ciphers:
             try:
-                return cipher.decrypt(ciphertext)
-            except ValueError:
+                return cipher.decrypt(nonce, sealed, None)
+            except InvalidTag:
                 continue
         raise ValueError("Cipher text is damaged or written with an unknown key")
+
+
+_NONCE, _TAG = 12, 16
+
+
+def _aes_key(text: str) -> bytes:
+    key = base64.b64decode(text.encode())
+    AESCipher.check_key_size(len(key))
+    return key
 
 
 # --- (b) the keyed hash for BSN lookup ----------------------------------------------
 
 
-def _local_secret(settings: SecuritySettings, name: str) -> bytes:
-    """A 32-byte secret kept in the data dir, made on first use.
+def local_secret(data_dir: Path, name: str) -> str:
+    """A 32-byte secret (base64) kept in ``data_dir/secrets``, made on first use.
 
     Only for the embedded set-up, so it runs without configuration; production
     sets the secret in the environment from its secret store.
     """
-    path = settings.verzuim_data_dir / "secrets" / name
+    path = data_dir / "secrets" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         draft = path.with_name(f".{name}.{os.getpid()}")
@@ -150,9 +200,20 @@ def _local_secret(settings: SecuritySettings, name: str) -> bytes:
         finally:
             draft.unlink()
         logger.warning(
-            "secret not configured, using a local one", extra={"event": "local_secret"}
+            "secret not configured, using a local one",
+            extra={"event": "local_secret", "secret": name},
         )
-    return base64.b64decode(path.read_bytes())
+    text = path.read_text().strip()
+    try:
+        if len(base64.b64decode(text, validate=True)) == 32:
+            return text
+    except ValueError:
+        pass
+    raise ValueError(f"{path} does not hold a base64 32-byte key")
+
+
+def _local_secret(settings: SecuritySettings, name: str) -> bytes:
+    return base64.b64decode(local_secret(settings.verzuim_data_dir, name))
 
 
 class BsnHasher:

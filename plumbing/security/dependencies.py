@@ -21,12 +21,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from plumbing.errors import NotFound
+from plumbing.http import document_response
 from plumbing.problems import ProblemError
 from plumbing.security.access import note_caller, note_school
 from plumbing.security.apikeys import KEY_PREFIX, ApiKeyStore
@@ -116,8 +117,18 @@ class Authenticator:
             self.oidc.close()
 
 
+def _secured(operation: dict[str, Any]) -> bool:
+    return bool(operation.get("security"))
+
+
 def install_authenticator(app: FastAPI, authenticator: Authenticator) -> None:
+    """Put `authenticator` on the app; operations that need a caller document the
+    401 and 403 the dependencies below answer."""
     app.state.authenticator = authenticator
+    document_response(app, 401, "No credentials, or not valid ones", when=_secured)
+    document_response(
+        app, 403, "The caller's roles do not allow this operation", when=_secured
+    )
 
 
 async def authenticated_caller(

@@ -21,6 +21,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plumbing.http import document_response
 from plumbing.problems import problem_response
 from plumbing.security.settings import SecuritySettings
 
@@ -190,10 +191,20 @@ class RateLimit:
 
 
 def install_limits(app: FastAPI, settings: SecuritySettings) -> None:
-    """Add both limits; the rate limit is outermost, so it refuses before any read."""
+    """Add both limits; the rate limit is outermost, so it refuses before any read.
+
+    Every operation documents the 429, every operation with a body the 413.
+    """
     app.add_middleware(BodySizeLimit, max_bytes=settings.verzuim_max_body_bytes)
     app.add_middleware(
         RateLimit,
         per_second=settings.verzuim_rate_limit_per_second,
         burst=settings.verzuim_rate_limit_burst,
     )
+    document_response(
+        app,
+        413,
+        f"The body is larger than {settings.verzuim_max_body_bytes} bytes",
+        when=lambda operation: "requestBody" in operation,
+    )
+    document_response(app, 429, "Too many requests; see Retry-After")

@@ -9,7 +9,7 @@ views are built from the melding's own fields, which never hold one.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -169,6 +169,12 @@ def _notificatie(notificatie: Notificatie) -> NotificatieStand:
     )
 
 
+# `_scholen`: a school asked for that does not exist or is not the caller's.
+_SCHOOL_ONBEKEND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such school (of the caller's)"}
+}
+
+
 def _scholen(caller: Caller, school_id: UUID | None) -> list[UUID]:
     """The schools a listing covers: the one asked for, or all of the caller's."""
     if school_id is not None:
@@ -194,6 +200,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         "/verzuimmeldingen",
         response_model=list[VerzuimmeldingStand],
         summary="Verzuimmeldingen met hun stand bij DUO",
+        responses=_SCHOOL_ONBEKEND,
     )
     async def verzuimmeldingen(
         caller: Annotated[Caller, Depends(MAG_LEZEN)],
@@ -236,6 +243,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         "/notificaties",
         response_model=list[NotificatieStand],
         summary="Notificaties aan partners en hun bezorging",
+        responses=_SCHOOL_ONBEKEND,
     )
     async def notificaties(
         caller: Annotated[Caller, Depends(MAG_LEZEN)],

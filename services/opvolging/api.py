@@ -29,6 +29,7 @@ from services.opvolging.api_modellen import (
 from services.opvolging.api_toegang import (
     COORDINEREN,
     LEZEN,
+    NIET_GEVONDEN,
     DossierId,
     DossierToegang,
     noteer_leerlingen,
@@ -56,7 +57,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
 def _dossiers_router(toegang: DossierToegang) -> APIRouter:
     router = APIRouter(tags=["dossiers"])
 
-    @router.get("/dossiers", response_model_by_alias=True)
+    @router.get("/dossiers", response_model_by_alias=True, responses=NIET_GEVONDEN)
     async def dossiers(
         caller: Annotated[Caller, Depends(LEZEN)],
         school_id: Annotated[UUID, Query(alias="schoolId")],
@@ -95,7 +96,9 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
             ]
         )
 
-    @router.get("/dossiers/{dossierId}", response_model_by_alias=True)
+    @router.get(
+        "/dossiers/{dossierId}", response_model_by_alias=True, responses=NIET_GEVONDEN
+    )
     async def dossier(
         dossier_id: DossierId, caller: Annotated[Caller, Depends(LEZEN)]
     ) -> DossierUit:
@@ -104,7 +107,11 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
             d, toegang.app.beleid(d.school_id), toegang.runtime.clock.today()
         )
 
-    @router.get("/dossiers/{dossierId}/evaluaties", response_model_by_alias=True)
+    @router.get(
+        "/dossiers/{dossierId}/evaluaties",
+        response_model_by_alias=True,
+        responses=NIET_GEVONDEN,
+    )
     async def evaluaties(
         dossier_id: DossierId, caller: Annotated[Caller, Depends(LEZEN)]
     ) -> EvaluatieLijst:

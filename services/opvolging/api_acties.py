@@ -24,6 +24,7 @@ from services.opvolging.api_toegang import (
     BESLISSEN,
     COORDINEREN,
     LEZEN,
+    NIET_GEVONDEN,
     PLANNEN,
     UITVOEREN,
     ActieId,
@@ -38,7 +39,11 @@ __all__ = ["acties_router"]
 def acties_router(toegang: DossierToegang) -> APIRouter:
     router = APIRouter(tags=["acties"])
 
-    @router.get("/dossiers/{dossierId}/acties", response_model_by_alias=True)
+    @router.get(
+        "/dossiers/{dossierId}/acties",
+        response_model_by_alias=True,
+        responses=NIET_GEVONDEN,
+    )
     async def acties(
         dossier_id: DossierId, caller: Annotated[Caller, Depends(LEZEN)]
     ) -> ActieLijst:
@@ -77,7 +82,11 @@ def acties_router(toegang: DossierToegang) -> APIRouter:
         response.headers["Location"] = f"{request.url.path}/{actie_id}"
         return await toegang.actie_na_wijziging(dossier_id, actie_id)
 
-    @router.get("/dossiers/{dossierId}/acties/{actieId}", response_model_by_alias=True)
+    @router.get(
+        "/dossiers/{dossierId}/acties/{actieId}",
+        response_model_by_alias=True,
+        responses=NIET_GEVONDEN,
+    )
     async def actie(
         dossier_id: DossierId,
         actie_id: ActieId,

@@ -36,6 +36,7 @@ __all__ = [
     "BESLISSEN",
     "COORDINEREN",
     "LEZEN",
+    "NIET_GEVONDEN",
     "PLANNEN",
     "UITVOEREN",
     "ActieId",
@@ -58,6 +59,8 @@ DossierId = Annotated[UUID, Path(alias="dossierId")]
 ActieId = Annotated[str, Path(alias="actieId", min_length=1, max_length=100)]
 
 _GEEN_DOSSIER = "Er is geen dossier met dit id."
+# A dossier or school that does not exist, or is not of the caller's schools.
+NIET_GEVONDEN: dict[int | str, dict[str, Any]] = {404: {"description": "Not found"}}
 _GEEN_ACTIE = "Dit dossier heeft geen actie met dit id."
 
 

@@ -198,7 +198,10 @@ class AfwezighedenGebruik(RegistratieBasis):
                     index, _bron_id(record), "rejected", None, fout.veld, fout.reden
                 )
 
-        # Prefetch in three round trips instead of one per record.
+        # Prefetch in three round trips instead of one per record (and the pupils'
+        # keys in one more, before their sealed fields are opened).
+        if self.kluis is not None:
+            self.kluis.laad_sleutels(invoer.leerling_id for _, invoer in geldig)
         werk.laad(invoer.leerling_id for _, invoer in geldig)
         leerlingen = [werk.haal(i.leerling_id, Leerling) for _, i in geldig]
         werk.laad(leerling.school_id for leerling in leerlingen if leerling is not None)

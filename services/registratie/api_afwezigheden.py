@@ -25,8 +25,10 @@ from services.registratie.afwezigheden import MAX_BULK
 from services.registratie.api_basis import (
     JSON,
     LEZEN,
+    MEDIATYPE,
     NIET_GEVONDEN,
     SCHRIJVEN,
+    UITGEVOERD,
     TeGroot,
     uitvoeren,
     verwijzing_toegestaan,
@@ -133,7 +135,9 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
         status_code=201,
         dependencies=JSON,
         responses={
-            200: {"model": Afwezigheid, "description": "Unchanged or corrected"}
+            **MEDIATYPE,
+            **UITGEVOERD,
+            200: {"model": Afwezigheid, "description": "Unchanged or corrected"},
         },
         summary="Record one absence (idempotent by bron + bronId)",
     )
@@ -166,7 +170,10 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
         response_model=BulkAntwoord,
         response_model_by_alias=True,
         dependencies=JSON,
-        responses={413: {"description": f"More than {MAX_BULK} records"}},
+        responses={
+            **MEDIATYPE,
+            413: {"description": f"More than {MAX_BULK} records"},
+        },
         summary=f"Record up to {MAX_BULK} absences, answered per record",
     )
     async def registreer_bulk(
@@ -202,7 +209,7 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
         "/afwezigheden/{afwezigheidId}",
         status_code=204,
         response_class=Response,
-        responses=NIET_GEVONDEN,
+        responses={**NIET_GEVONDEN, **UITGEVOERD},
         summary="Withdraw an absence record; its slots are classified again",
     )
     async def trek_in(

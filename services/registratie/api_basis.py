@@ -24,6 +24,7 @@ from plumbing.security.callers import Caller, Rol
 from plumbing.security.dependencies import ensure_school, require_roles
 from services.registratie.basis import TeVeelConflicten
 from services.registratie.domain.fouten import (
+    LeerlingGewist,
     NietGevonden,
     RegistratieFout,
     ValidatieFout,
@@ -37,6 +38,8 @@ __all__ = [
     "BESLISSEN",
     "JSON",
     "LEZEN",
+    "MEDIATYPE",
+    "UITGEVOERD",
     "NIET_GEVONDEN",
     "SCHRIJVEN",
     "VERLOF_LEZEN",
@@ -70,6 +73,15 @@ VERLOF_LEZEN = require_roles(*_LEZERS, Rol.LEERPLICHTAMBTENAAR)
 NIET_GEVONDEN: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found, or not of the caller's schools"}
 }
+# Every operation with a body checks its media type (`vereist_json`, ...).
+MEDIATYPE: dict[int | str, dict[str, Any]] = {
+    415: {"description": "The body is not of the media type the operation takes"}
+}
+# What a use case run through `uitvoeren` may refuse with (`als_probleem`).
+UITGEVOERD: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Concurrent changes kept conflicting; try again"},
+    422: {"description": "A rule refuses it (e.g. no calendar for that year)"},
+}
 
 
 class OnjuistMediatype(DomainError):
@@ -80,6 +92,13 @@ class OnjuistMediatype(DomainError):
 class TeGroot(DomainError):
     status = 413
     title = "Content Too Large"
+
+
+class Gewist(DomainError):
+    """The pupil's personal data was erased; nothing new is taken about them."""
+
+    status = 410
+    title = "Gone"
 
 
 class OnbekendeVerwijzing(InvalidInput):
@@ -133,6 +152,8 @@ def als_probleem(
         return RuleViolation(fout.reden, code=fout.code)
     if isinstance(fout, TeVeelConflicten):
         return Conflict("Gelijktijdige wijzigingen; probeer het opnieuw.")
+    if isinstance(fout, LeerlingGewist):
+        return Gewist(str(fout))
     return RuleViolation(str(fout))
 
 

@@ -16,8 +16,10 @@ from services.registratie import api_lezen
 from services.registratie.api_basis import (
     JSON,
     LEZEN,
+    MEDIATYPE,
     NIET_GEVONDEN,
     SCHRIJVEN,
+    UITGEVOERD,
     uitvoeren,
     verwijzing_toegestaan,
 )
@@ -83,7 +85,11 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model=Leerling,
         response_model_by_alias=True,
         dependencies=JSON,
-        responses={201: {"model": Leerling, "description": "Registered"}},
+        responses={
+            **MEDIATYPE,
+            **UITGEVOERD,
+            201: {"model": Leerling, "description": "Registered"},
+        },
         summary="Register a pupil or replace its details",
     )
     async def zet_leerling(

@@ -34,6 +34,7 @@ from services.registratie.domain.verzuimdag import Verzuimdag as Dag
 from services.registratie.domain.verzuimdag import verzuimdag_id
 from services.registratie.modellen import VerlofaanvraagView
 from services.registratie.service_app import RegistratieDienst
+from services.registratie.werkeenheid import is_gewist
 
 __all__ = [
     "afmelding",
@@ -118,13 +119,16 @@ def leerling(app: RegistratieDienst, leerling_id: UUID) -> Leerling | None:
     if aggregaat is None:
         return None
     g: dict[str, Any] = aggregaat.gegevens
+    gewist = is_gewist(aggregaat)
     return Leerling(
         leerling_id=aggregaat.id,
         school_id=aggregaat.school_id,
-        leerlingnummer=g.get("leerlingnummer"),
-        geboortedatum=g["geboortedatum"],
+        leerlingnummer=None if gewist else g.get("leerlingnummer"),
+        geboortedatum=None if gewist else g["geboortedatum"],
         # Never the number itself: its kind and the last two digits to check it.
-        pgn=PgnAanduiding(soort=g["pgnSchema"], laatste_cijfers=g["pgn"][-2:]),
+        pgn=None
+        if gewist
+        else PgnAanduiding(soort=g["pgnSchema"], laatste_cijfers=g["pgn"][-2:]),
         woongemeente=g["woongemeente"],
         inschrijving_vanaf=g["inschrijvingVanaf"],
         inschrijving_tot=g.get("inschrijvingTot"),
@@ -133,6 +137,7 @@ def leerling(app: RegistratieDienst, leerling_id: UUID) -> Leerling | None:
         startkwalificatie=g.get("startkwalificatie"),
         lesdagen=g.get("lesdagen"),
         versie=aggregaat.version,
+        persoonsgegevens="vernietigd" if gewist else "aanwezig",
     )
 
 

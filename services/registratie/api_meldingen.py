@@ -25,8 +25,10 @@ from services.registratie.api_basis import (
     BESLISSEN,
     JSON,
     LEZEN,
+    MEDIATYPE,
     NIET_GEVONDEN,
     SCHRIJVEN,
+    UITGEVOERD,
     VERLOF_LEZEN,
     uitvoeren,
     verwijzing_toegestaan,
@@ -95,6 +97,7 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model_by_alias=True,
         status_code=201,
         dependencies=JSON,
+        responses={**MEDIATYPE, **UITGEVOERD},
         summary="A parent's notice: ill, religious obligation, or a 5-year-old",
     )
     async def meld_af(
@@ -143,6 +146,7 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model_by_alias=True,
         status_code=201,
         dependencies=JSON,
+        responses={**MEDIATYPE, **UITGEVOERD},
         summary="A leave request, assessed against the law at once",
     )
     async def vraag_verlof_aan(
@@ -187,6 +191,8 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         dependencies=JSON,
         responses={
             **NIET_GEVONDEN,
+            **MEDIATYPE,
+            **UITGEVOERD,
             409: {"description": "Already granted"},
             422: {"description": "The law forbids it"},
         },

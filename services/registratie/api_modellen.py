@@ -180,8 +180,8 @@ class Leerling(_Model):
     leerling_id: UUID
     school_id: UUID
     leerlingnummer: str | None
-    geboortedatum: date
-    pgn: PgnAanduiding
+    geboortedatum: date | None = Field(description="null once erased")
+    pgn: PgnAanduiding | None = Field(description="null once erased")
     woongemeente: str
     inschrijving_vanaf: date
     inschrijving_tot: date | None
@@ -190,6 +190,11 @@ class Leerling(_Model):
     startkwalificatie: date | None
     lesdagen: list[int] | None
     versie: int
+    persoonsgegevens: Literal["aanwezig", "vernietigd"] = Field(
+        default="aanwezig",
+        description="vernietigd: erased (AVG art. 17 or the retention period); "
+        "number, date of birth and leerlingnummer are gone, the counts stay",
+    )
 
 
 # --- absence ------------------------------------------------------------------------

@@ -25,8 +25,10 @@ from services.registratie import api_lezen
 from services.registratie.api_basis import (
     JSON,
     LEZEN,
+    MEDIATYPE,
     NIET_GEVONDEN,
     SCHRIJVEN,
+    UITGEVOERD,
     uitvoeren,
     vereist_mediatype,
 )
@@ -113,7 +115,12 @@ def scholen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model=School,
         response_model_by_alias=True,
         dependencies=JSON,
-        responses={201: {"model": School, "description": "Registered"}},
+        responses={
+            **NIET_GEVONDEN,
+            **MEDIATYPE,
+            **UITGEVOERD,
+            201: {"model": School, "description": "Registered"},
+        },
         summary="Register a school or replace its settings",
     )
     async def zet_school(
@@ -150,7 +157,7 @@ def scholen_router(runtime: ServiceRuntime) -> APIRouter:
                 "content": {ICAL: {"schema": {"type": "string"}}},
             }
         },
-        responses=NIET_GEVONDEN,
+        responses={**NIET_GEVONDEN, **MEDIATYPE, **UITGEVOERD},
         summary="Set a school year's calendar from an iCalendar file",
     )
     async def importeer_kalender(

@@ -22,7 +22,11 @@ from leerplicht.identificatie import (
 )
 from leerplicht.kalender import Periode, SchoolKalender
 from services.registratie.afwezigheden import AfwezighedenGebruik
-from services.registratie.domain.fouten import OngeldigeInvoer, TotVoorVan
+from services.registratie.domain.fouten import (
+    LeerlingGewist,
+    OngeldigeInvoer,
+    TotVoorVan,
+)
 from services.registratie.domain.kalender_ical import lees_ical
 from services.registratie.domain.leerling import Leerling
 from services.registratie.domain.leerlingenlijst import (
@@ -55,7 +59,8 @@ from services.registratie.modellen import (
 )
 from services.registratie.opvragen import OpvragenGebruik, leerling_view
 from services.registratie.verloven import VerlovenGebruik
-from services.registratie.werkeenheid import Werkeenheid
+from services.registratie.werkeenheid import Werkeenheid, is_gewist
+from services.registratie.wissing import WissenGebruik
 
 __all__ = ["Registratie"]
 
@@ -75,7 +80,11 @@ def _school_view(school: School) -> SchoolView:
 
 
 class Registratie(
-    AfwezighedenGebruik, MeldingenGebruik, VerlovenGebruik, OpvragenGebruik
+    AfwezighedenGebruik,
+    MeldingenGebruik,
+    VerlovenGebruik,
+    OpvragenGebruik,
+    WissenGebruik,
 ):
     # --- schools -------------------------------------------------------------------
 
@@ -257,6 +266,8 @@ class Registratie(
                     werk.nieuw(lijst)
                 lijst.voeg_toe(school_id=school.id, leerling_id=leerling_id)
                 werk.bewaar(lijst)
+            elif is_gewist(leerling):
+                raise LeerlingGewist(str(leerling_id))
             elif leerling.school_id != school.id:
                 # D16: a transfer is a new enrolment at the other school.
                 raise OngeldigeInvoer(

@@ -1,5 +1,9 @@
 """The base of the registratie application: persistence set-up, the clock, and running a
 unit of work with a retry on the library's version conflict (pitfall T10).
+
+Personal fields (`persoonsvelden`) are sealed with the pupil's own key from the key
+vault beside the store (`Sleutelkluis.beside_store`), so erasing a pupil is
+destroying one key. An in-memory store has no vault and seals nothing.
 """
 
 from __future__ import annotations
@@ -14,16 +18,20 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     JSONTranscoder,
+    Mapper,
     RecordConflictError,
     Recording,
     Transcoding,
 )
 from eventsourcing.utils import Environment, EnvType, get_topic
 
+from plumbing.security.personal_fields import PersonalFieldMapper
+from plumbing.security.sleutelkluis import Sleutelkluis, SleutelVernietigd
 from plumbing.store import ServiceApplication
-from services.registratie.domain.fouten import RegistratieFout
+from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
 from services.registratie.opslag import GrotePostgresRecorder
+from services.registratie.persoonsvelden import PERSOONSVELDEN
 from services.registratie.werkeenheid import SchoolContextCache, Werkeenheid
 
 __all__ = ["MAX_POGINGEN", "RegistratieBasis", "TeVeelConflicten"]
@@ -60,11 +68,45 @@ class RegistratieBasis(ServiceApplication):
     name = "Registratie"
 
     def __init__(
-        self, env: EnvType | None = None, *, klok: Callable[[], datetime] | None = None
+        self,
+        env: EnvType | None = None,
+        *,
+        klok: Callable[[], datetime] | None = None,
+        kluis: Sleutelkluis | None = None,
     ) -> None:
+        # Read by construct_mapper, which the library calls from its __init__.
+        self._gegeven_kluis = kluis
+        self.kluis: Sleutelkluis | None = None
         super().__init__(env)
         self._klok = klok or nu_amsterdam
         self._scholen = SchoolContextCache()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper, sealing personal fields with the pupil's key."""
+        mapper = super().construct_mapper()
+        self.kluis = self._gegeven_kluis or Sleutelkluis.beside_store(self.env)
+        if self.kluis is None:
+            return mapper
+        return PersonalFieldMapper(
+            mapper.transcoder,
+            compressor=mapper.compressor,
+            cipher=mapper.cipher,
+            vault=self.kluis,
+            rules=PERSOONSVELDEN,
+        )
+
+    def _record(self, processing_event: ProcessingEvent[Any]) -> list[Recording[Any]]:
+        if isinstance(self.mapper, PersonalFieldMapper) and self.kluis is not None:
+            # One write for the keys of every new pupil in the save, not one each.
+            eigenaren = self.mapper.owners(processing_event.events)
+            if eigenaren:
+                self.kluis.maak_sleutels(eigenaren)
+        return super()._record(processing_event)
+
+    def close(self) -> None:
+        super().close()
+        if self.kluis is not None and self._gegeven_kluis is None:
+            self.kluis.close()
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """On PostgreSQL, write large batches with `GrotePostgresRecorder`."""
@@ -121,6 +163,9 @@ class RegistratieBasis(ServiceApplication):
             werk.verwerk_dagen()
             try:
                 self.save(*werk.aggregaten())
+            except SleutelVernietigd as fout:
+                # Erased between loading and saving (another process): refused.
+                raise LeerlingGewist(str(fout.leerling_id)) from None
             except RecordConflictError:
                 logger.info(
                     "versieconflict",

@@ -33,6 +33,7 @@ from contracts.registratie import (
     VerzuimVervallen,
 )
 from leerplicht.kalender import schooljaar_van
+from plumbing.security.sleutelkluis import VERNIETIGD
 from services.registratie.domain.classificatie import Grond, SlotStatus, Status
 from services.registratie.domain.leerling import Leerling
 from services.registratie.domain.school import School
@@ -89,8 +90,15 @@ class Bronnen(Protocol):
 
 
 def to_contract(domain_event: object) -> ContractEvent | None:
-    """The public event for a stored `Uitgaand`; None for every domain event."""
+    """The public event for a stored `Uitgaand`; None for every domain event.
+
+    A pupil's registration whose sealed fields were erased (`persoonsvelden`) is
+    not published again (a republish after a broker loss): it has nothing left to
+    say, and what it said before stays with the services that received it.
+    """
     if not isinstance(domain_event, Uitgaand):
+        return None
+    if domain_event.data.get("geboortedatum") == VERNIETIGD:
         return None
     return _CONTRACTEN[domain_event.soort].model_validate(domain_event.data)
 

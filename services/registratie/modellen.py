@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,11 +87,23 @@ class AfmeldingInvoer(_Invoer):
     gemeld_door: str = Field(default="ouder", max_length=40)
 
 
+# A leave period's ends: a date outside these is a typing error, and the school
+# year arithmetic (R-AGE-3: 1 August - 31 July) overflows near the ends of `date`.
+Verlofdatum = Annotated[
+    date,
+    Field(
+        ge=date(1900, 1, 1),
+        le=date(2199, 12, 31),
+        description="From 1900-01-01 through 2199-12-31.",
+    ),
+]
+
+
 class VerlofaanvraagInvoer(_Invoer):
     leerling_id: UUID
     soort: VerlofSoort
-    van: date
-    tot: date
+    van: Verlofdatum
+    tot: Verlofdatum
     ingediend_op: date | None = None  # default: today
     werkgeversverklaring: bool = False
     omstandigheid: str | None = Field(default=None, max_length=60)
@@ -132,12 +144,13 @@ class SchoolView:
 class LeerlingView:
     leerling_id: UUID
     school_id: UUID
-    geboortedatum: date
+    geboortedatum: date | None  # None once the personal data is erased
     pgn_schema: str
     woongemeente: str
     inschrijving_vanaf: date
     inschrijving_tot: date | None
     versie: int
+    gewist_op: datetime | None = None
 
 
 @dataclass(frozen=True)

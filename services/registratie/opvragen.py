@@ -24,22 +24,25 @@ from services.registratie.modellen import (
     VerzuimdagView,
 )
 from services.registratie.verloven import aanvraag_view
-from services.registratie.werkeenheid import Werkeenheid
+from services.registratie.werkeenheid import Werkeenheid, is_gewist
 
 __all__ = ["OpvragenGebruik", "leerling_view"]
 
 
 def leerling_view(leerling: Leerling) -> LeerlingView:
-    feiten = leerling.feiten()
+    g = leerling.gegevens
+    gewist = is_gewist(leerling)
+    tot = g.get("inschrijvingTot")
     return LeerlingView(
         leerling_id=leerling.id,
         school_id=leerling.school_id,
-        geboortedatum=feiten.geboortedatum,
-        pgn_schema=leerling.gegevens["pgnSchema"],
-        woongemeente=leerling.gegevens["woongemeente"],
-        inschrijving_vanaf=feiten.inschrijving_vanaf,
-        inschrijving_tot=feiten.inschrijving_tot,
+        geboortedatum=None if gewist else date.fromisoformat(g["geboortedatum"]),
+        pgn_schema=g["pgnSchema"],
+        woongemeente=g["woongemeente"],
+        inschrijving_vanaf=date.fromisoformat(g["inschrijvingVanaf"]),
+        inschrijving_tot=date.fromisoformat(tot) if tot else None,
         versie=leerling.version,
+        gewist_op=leerling.gewist_op,
     )
 
 
@@ -85,8 +88,8 @@ class OpvragenGebruik(RegistratieBasis):
 
     def leerling(self, leerling_id: UUID) -> LeerlingView:
         werk = self._lezen()
-        return leerling_view(werk.leerling(leerling_id))
+        return leerling_view(werk.leerling(leerling_id, ook_gewist=True))
 
     def signalen(self, leerling_id: UUID) -> list[str]:
         werk = self._lezen()
-        return sorted(werk.leerling(leerling_id).signalen)
+        return sorted(werk.leerling(leerling_id, ook_gewist=True).signalen)

@@ -28,6 +28,14 @@ class Settings(SecuritySettings):
         "onderwijsnummer on Kafka, shared with ketenkoppeling; without it a key is "
         "made once in VERZUIM_DATA_DIR/pgn.key",
     )
+    verzuim_bewaartermijn_dagen: int = Field(
+        default=730,
+        gt=0,
+        description="VERZUIM_BEWAARTERMIJN_DAGEN: days after inschrijvingTot after "
+        "which `python -m services.registratie.wissen bewaartermijn` erases a pupil's "
+        "personal data (AVG art. 5(1)(e)); the period itself is the school board's "
+        "policy, the default of two years is only a starting point",
+    )
     registratie_dagtaak_seconden: float = Field(
         default=30.0,
         gt=0,

@@ -17,13 +17,14 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
+from plumbing.security.sleutelkluis import VERNIETIGD
 from services.registratie.domain.classificatie import (
     BronFeit,
     SlotStatus,
     Status,
     classificeer,
 )
-from services.registratie.domain.fouten import NietGevonden
+from services.registratie.domain.fouten import LeerlingGewist, NietGevonden
 from services.registratie.domain.leerling import Leerling, LeerlingFeiten, dagcontext
 from services.registratie.domain.school import School, SchoolContext
 from services.registratie.domain.signalen import SignaalSoort, in_afgewezen_verlof
@@ -31,9 +32,15 @@ from services.registratie.domain.tijd import lokale_datum
 from services.registratie.domain.verzuimdag import Verzuimdag, verzuimdag_id
 from services.registratie.opslag import laad_aggregaten
 
-__all__ = ["SchoolContextCache", "Werkeenheid"]
+__all__ = ["SchoolContextCache", "Werkeenheid", "is_gewist"]
 
 T = TypeVar("T", bound=Aggregate)
+
+
+def is_gewist(leerling: Leerling) -> bool:
+    """Erased: the fact is stored, or (should that save have been lost) the key is
+    gone and the date of birth reads as destroyed."""
+    return leerling.gewist or leerling.gegevens.get("geboortedatum") == VERNIETIGD
 
 
 class SchoolContextCache:
@@ -104,10 +111,14 @@ class Werkeenheid:
             raise NietGevonden("school", str(school_id))
         return school, self._scholen.voor(school)
 
-    def leerling(self, leerling_id: UUID) -> Leerling:
+    def leerling(self, leerling_id: UUID, *, ook_gewist: bool = False) -> Leerling:
+        """The pupil; one whose personal data was erased only for reading
+        (``ook_gewist``): nothing new is recorded about them."""
         leerling = self.haal(leerling_id, Leerling)
         if leerling is None:
             raise NietGevonden("leerling", str(leerling_id))
+        if not ook_gewist and is_gewist(leerling):
+            raise LeerlingGewist(str(leerling_id))
         return leerling
 
     def _dag(self, leerling_id: UUID, datum: date) -> _Dag:
@@ -133,7 +144,12 @@ class Werkeenheid:
         self.laad(self._dagen)
         feiten: dict[UUID, LeerlingFeiten] = {}
         for dag_id, werk in self._dagen.items():
-            leerling = self.leerling(werk.leerling_id)
+            leerling = self.leerling(werk.leerling_id, ook_gewist=True)
+            if is_gewist(leerling):
+                # Without a date of birth a day cannot be classified; the days of
+                # an erased pupil keep the status they had (a school closure or the
+                # daily reassessment passes them by).
+                continue
             if leerling.id not in feiten:
                 feiten[leerling.id] = leerling.feiten()
             _, school = self.school(leerling.school_id)

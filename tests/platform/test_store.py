@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.cipher import AESCipher
 from eventsourcing.persistence import IntegrityError, Tracking
 
+from plumbing.security.settings import SecuritySettings
 from plumbing.settings import PlatformSettings
 from plumbing.store import store_env
 from tests.conftest import POSTGRES_DSN
@@ -102,3 +103,104 @@ def test_encrypted_postgres_store_holds_no_readable_payload(postgres_schema):
     for (state,) in rows:
         assert str(PUPIL).encode() not in bytes(state)
         assert PUPIL.hex.encode() not in bytes(state)
+
+
+# -- encryption on by default ------------------------------------------------------
+
+
+def _payloads(env: dict[str, str]) -> list[bytes]:
+    conn = sqlite3.connect(env["SQLITE_DBNAME"])
+    try:
+        return [bytes(r[0]) for r in conn.execute("select state from stored_events")]
+    finally:
+        conn.close()
+
+
+def test_without_a_configured_key_the_store_makes_one_and_finds_it_again(tmp_path):
+    env = store_env("bron", sqlite_settings(tmp_path))
+    app = Bron(env=env)
+    app.tik(PUPIL, 2)
+    app.close()
+
+    sleutel = tmp_path / "secrets" / "store-cipher.key"
+    assert env["CIPHER_KEY"] == sleutel.read_text().strip()
+    assert sleutel.stat().st_mode & 0o077 == 0
+    for state in _payloads(env):
+        assert str(PUPIL).encode() not in state and b"leerling_id" not in state
+    # A restart (or another service on the same data dir) uses the same key.
+    again = Bron(env=store_env("bron", sqlite_settings(tmp_path)))
+    try:
+        assert again.repository.get(Teller.create_id(PUPIL)).ticks == 2
+    finally:
+        again.close()
+
+
+def test_without_a_configured_key_postgres_is_encrypted_too(tmp_path, postgres_schema):
+    env = store_env(postgres_schema, postgres_settings(verzuim_data_dir=tmp_path))
+    app = Bron(env=env)
+    app.tik(PUPIL, 1)
+    app.close()
+
+    assert env["CIPHER_KEY"] == store_env("x", sqlite_settings(tmp_path))["CIPHER_KEY"]
+    with psycopg.connect(POSTGRES_DSN) as conn:
+        rows = conn.execute(
+            f'SELECT state FROM "{postgres_schema}".bron_events'
+        ).fetchall()
+    assert rows
+    for (state,) in rows:
+        assert b"leerling_id" not in bytes(state)
+
+
+def test_configuring_a_key_later_keeps_the_local_one_for_reading(tmp_path):
+    before = Bron(env=store_env("bron", sqlite_settings(tmp_path)))
+    before.tik(PUPIL, 1)
+    before.close()
+
+    key = AESCipher.create_key(32)
+    env = store_env("bron", sqlite_settings(tmp_path, verzuim_cipher_key=key))
+    after = Bron(env=env)
+    try:
+        after.tik(PUPIL, 1)
+        assert after.repository.get(Teller.create_id(PUPIL)).ticks == 2
+    finally:
+        after.close()
+    assert env["CIPHER_KEY"] == key
+    # New events are written with the configured key alone.
+    only_new = Bron(
+        env={
+            **env,
+            "CIPHER_TOPIC": "eventsourcing.cipher:AESCipher",
+            "CIPHER_OLD_KEYS": "",
+        }
+    )
+    try:
+        stored = only_new.recorder.select_events(Teller.create_id(PUPIL))
+        only_new.mapper.to_domain_event(stored[-1])
+        with pytest.raises(ValueError):
+            only_new.mapper.to_domain_event(stored[0])
+    finally:
+        only_new.close()
+
+
+def test_rotation_through_the_settings(tmp_path):
+    old, new = AESCipher.create_key(32), AESCipher.create_key(32)
+    first = Bron(
+        env=store_env(
+            "bron", SecuritySettings(verzuim_data_dir=tmp_path, verzuim_cipher_key=old)
+        )
+    )
+    first.tik(PUPIL, 1)
+    first.close()
+
+    rotated = SecuritySettings(
+        verzuim_data_dir=tmp_path,
+        verzuim_cipher_key=new,
+        verzuim_cipher_old_keys=f"{old}, ",
+    )
+    app = Bron(env=store_env("bron", rotated))
+    try:
+        app.tik(PUPIL, 1)
+        assert app.repository.get(Teller.create_id(PUPIL)).ticks == 2
+    finally:
+        app.close()
+    assert not (tmp_path / "secrets").exists()  # a configured key makes no file

@@ -147,6 +147,18 @@ async def test_bad_input_names_the_field_and_stores_nothing(dienst: Dienst) -> N
             },
             "tot",
         ),
+        # a leave in the year 1 (its school year would start in the year 0)
+        (
+            "POST",
+            "/verlofaanvragen",
+            {
+                "leerlingId": str(leerling),
+                "soort": "gewichtige_omstandigheden",
+                "van": "0001-01-01",
+                "tot": "0001-01-05",
+            },
+            "van",
+        ),
         # missing and unknown fields
         ("POST", "/afwezigheden", {"bron": "x", "leerlingId": str(leerling)}, "bronId"),
         ("POST", "/afwezigheden", _record(leerling, kleur="rood"), "kleur"),

@@ -11,13 +11,16 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 from eventsourcing.application import Application
+from eventsourcing.cipher import AESCipher
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import Environment
 
 from plumbing.security._database import Database
 from plumbing.security.crypto import (
     ONLEESBAAR,
     VERNIETIGD,
     BsnHasher,
+    KeyRingCipher,
     Sleutelkluis,
     SleutelVernietigd,
     cipher_env,
@@ -80,7 +83,7 @@ def test_the_settings_name_eventsourcings_variables() -> None:
     settings = SecuritySettings(verzuim_cipher_key=key)
 
     assert cipher_env_from_settings(settings) == {
-        "CIPHER_TOPIC": "eventsourcing.cipher:AESCipher",
+        "CIPHER_TOPIC": "plumbing.security.crypto:KeyRingCipher",
         "CIPHER_KEY": key,
         "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
     }
@@ -107,6 +110,21 @@ def test_rotation_reads_old_events_and_writes_with_the_new_key(tmp_path: Path) -
     assert rotated.repository.get(after.id).achternaam == "Na"
     # New events are written with the new key only.
     assert new_only.repository.get(after.id).achternaam == "Na"
+
+
+def test_the_key_ring_reads_and_writes_the_format_of_the_librarys_cipher() -> None:
+    key = generate_cipher_key()
+    library = AESCipher(Environment(env={"CIPHER_KEY": key}))
+    ring = KeyRingCipher(Environment(env={"CIPHER_KEY": key}))
+
+    assert ring.decrypt(library.encrypt(b"van de bibliotheek")) == b"van de bibliotheek"
+    assert library.decrypt(ring.encrypt(b"van de sleutelring")) == b"van de sleutelring"
+    damaged = bytearray(ring.encrypt(b"x" * 40))
+    damaged[-1] ^= 1
+    with pytest.raises(ValueError):
+        ring.decrypt(bytes(damaged))
+    with pytest.raises(ValueError):
+        ring.decrypt(b"short")
 
 
 # -- (b) the keyed hash for BSN lookup -------------------------------------------------
@@ -272,6 +290,21 @@ def test_keys_for_a_bulk_import_are_made_in_one_go(
     assert kluis.ontsleutel(nieuw[0], kluis.versleutel(nieuw[0], "x")) == "x"
     with pytest.raises(SleutelVernietigd):
         kluis.versleutel(erased, "x")
+
+
+def test_keys_for_a_bulk_read_are_read_in_one_go(tmp_path: Path) -> None:
+    database = Database(sqlite_path=tmp_path / "kluis.sqlite")
+    writer = Sleutelkluis(database)
+    pupils = [uuid4() for _ in range(700)]
+    tokens = {p: writer.versleutel(p, f"tekst {p}") for p in pupils}
+    writer.vernietig(pupils[0])
+    reader = Sleutelkluis(database)  # another process: nothing cached
+
+    reader.laad_sleutels(pupils)
+    reader._database = None  # type: ignore[assignment]  # no query may follow
+
+    assert reader.ontsleutel(pupils[0], tokens[pupils[0]]) == VERNIETIGD
+    assert all(reader.ontsleutel(p, tokens[p]) == f"tekst {p}" for p in pupils[1:])
 
 
 @pytest.mark.postgres

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "DatumBuitenBereik",
+    "LeerlingGewist",
     "LesuurBuitenRooster",
     "NietGevonden",
     "OngeldigeInvoer",
@@ -74,3 +75,14 @@ class VerlofFout(RegistratieFout):
         self.code = code
         self.reden = reden
         super().__init__(f"{code}: {reden}")
+
+
+class LeerlingGewist(RegistratieFout):
+    """The pupil's personal data was erased: nothing new is recorded about them."""
+
+    def __init__(self, leerling_id: str) -> None:
+        self.leerling_id = leerling_id
+        super().__init__(
+            f"de persoonsgegevens van leerling {leerling_id} zijn gewist; er wordt "
+            "niets meer over deze leerling vastgelegd"
+        )

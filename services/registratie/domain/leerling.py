@@ -23,7 +23,17 @@ from services.registratie.domain.classificatie import (
 )
 from services.registratie.domain.school import SchoolContext
 
-__all__ = ["Leerling", "LeerlingFeiten", "dagcontext", "grondfeit_naar_dict"]
+__all__ = [
+    "PERSOONLIJKE_GEGEVENS",
+    "Leerling",
+    "LeerlingFeiten",
+    "dagcontext",
+    "grondfeit_naar_dict",
+]
+
+#: The enrolment fields that identify the pupil: sealed with the pupil's own key in
+#: the store, and gone from the aggregate once its personal data is erased.
+PERSOONLIJKE_GEGEVENS = ("pgn", "geboortedatum", "leerlingnummer")
 
 
 def grondfeit_naar_dict(feit: Grondfeit) -> dict[str, Any]:
@@ -83,6 +93,7 @@ class Leerling(Aggregate):
         self.art11a_minuten: dict[str, int] = {}
         self.art11a_extra: dict[str, int] = {}
         self.signalen: set[str] = set()
+        self.gewist_op: datetime | None = None
 
     @event("Gewijzigd")
     def wijzig(self, leerling_id: UUID, gegevens: dict[str, Any]) -> None:
@@ -134,6 +145,24 @@ class Leerling(Aggregate):
         self, leerling_id: UUID, soort: str, datum: date, verwijzing: str | None
     ) -> None:
         self.signalen.add(f"{soort}:{datum.isoformat()}")
+
+    @event("PersoonsgegevensGewist")
+    def wis_persoonsgegevens(
+        self, leerling_id: UUID, grond: str, door: str, op: datetime
+    ) -> None:
+        """AVG art. 17 (on request) or the school's retention period (art. 5(1)(e)):
+        the pupil's key is destroyed after this fact is stored; it keeps who and
+        when, never the data. Counts, days and grounds stay; the pupil is frozen."""
+        self.gegevens = {
+            veld: waarde
+            for veld, waarde in self.gegevens.items()
+            if veld not in PERSOONLIJKE_GEGEVENS
+        }
+        self.gewist_op = op
+
+    @property
+    def gewist(self) -> bool:
+        return self.gewist_op is not None
 
     def signaleer(self, soort: str, datum: date, verwijzing: str | None = None) -> bool:
         """Raise a signal once per kind and date."""

@@ -1,0 +1,138 @@
+"""Use cases for erasing a pupil's personal data: on request, or when the school's
+retention period has passed.
+
+Erasing is crypto-shredding: the fact `Leerling.PersoonsgegevensGewist` (who, when,
+on what ground; no personal data) is stored first, then the pupil's key is
+destroyed. Every sealed field (`persoonsvelden`) then reads as destroyed wherever
+the events are, while the pupil-days, their statuses and every count stay. Run
+again, it destroys the key again and records nothing new, so a crash between the
+two steps is repaired by repeating the command.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from plumbing.security.personal_fields import PersonalFieldMapper
+from services.registratie.basis import RegistratieBasis
+from services.registratie.domain.leerling import Leerling
+from services.registratie.werkeenheid import Werkeenheid
+
+__all__ = ["Wisgrond", "WisResultaat", "WissenGebruik"]
+
+logger = logging.getLogger(__name__)
+
+_BLOK = 1_000
+
+
+class Wisgrond(StrEnum):
+    #: AVG art. 17: the pupil or their parents asked for erasure.
+    VERZOEK = "verzoek"
+    #: AVG art. 5(1)(e): kept no longer than needed; the period is school policy.
+    BEWAARTERMIJN = "bewaartermijn"
+
+
+@dataclass(frozen=True)
+class WisResultaat:
+    leerling_id: UUID
+    #: False when the pupil was erased before (the key was destroyed again).
+    nieuw: bool
+
+
+class WissenGebruik(RegistratieBasis):
+    def wis_persoonsgegevens(
+        self,
+        leerling_id: UUID,
+        grond: Wisgrond,
+        door: str,
+        nu: datetime | None = None,
+    ) -> WisResultaat:
+        """Erase one pupil's personal data; idempotent."""
+        kluis = self.kluis
+        if kluis is None:
+            raise RuntimeError("this store has no key vault, so it cannot erase")
+
+        def opdracht(werk: Werkeenheid) -> bool:
+            leerling = werk.leerling(leerling_id, ook_gewist=True)
+            if leerling.gewist:
+                return False
+            leerling.wis_persoonsgegevens(
+                leerling_id=leerling_id, grond=grond.value, door=door, op=werk.moment
+            )
+            werk.bewaar(leerling)
+            return True
+
+        nieuw = self._uitvoeren(opdracht, nu)
+        kluis.vernietig(leerling_id)
+        logger.info(
+            "personal data erased",
+            extra={"event": "persoonsgegevens_gewist", "leerling": str(leerling_id)},
+        )
+        return WisResultaat(leerling_id, nieuw)
+
+    def verlopen_inschrijvingen(
+        self, peildatum: date, termijn_dagen: int
+    ) -> list[UUID]:
+        """Pupils not yet erased whose enrolment ended more than `termijn_dagen`
+        before `peildatum`. Reads only the pupils' own events, without opening
+        their sealed fields."""
+        grens = peildatum - timedelta(days=termijn_dagen)
+        onderwerpen = [
+            get_topic(cls)
+            for cls in (
+                Leerling.Ingeschreven,  # type: ignore[attr-defined]
+                Leerling.Gewijzigd,  # type: ignore[attr-defined]
+                Leerling.PersoonsgegevensGewist,  # type: ignore[attr-defined]
+            )
+        ]
+        mapper = self.mapper
+        lees = (
+            mapper.to_sealed_domain_event
+            if isinstance(mapper, PersonalFieldMapper)
+            else mapper.to_domain_event
+        )
+        tot: dict[UUID, str | None] = {}
+        gewist: set[UUID] = set()
+        begin = 1
+        while notificaties := self.recorder.select_notifications(
+            begin, _BLOK, topics=onderwerpen
+        ):
+            for notificatie in notificaties:
+                event = lees(notificatie)
+                leerling_id = UUID(str(event.originator_id))
+                if isinstance(event, Leerling.PersoonsgegevensGewist):  # type: ignore[attr-defined]
+                    gewist.add(leerling_id)
+                else:
+                    tot[leerling_id] = event.gegevens.get("inschrijvingTot")
+            begin = notificaties[-1].id + 1
+        return sorted(
+            leerling_id
+            for leerling_id, einde in tot.items()
+            if einde is not None
+            and leerling_id not in gewist
+            and date.fromisoformat(einde) < grens
+        )
+
+    def wis_verlopen(
+        self,
+        peildatum: date,
+        termijn_dagen: int,
+        door: str,
+        nu: datetime | None = None,
+    ) -> list[WisResultaat]:
+        """Erase every pupil whose retention period has passed (see above)."""
+        resultaten = [
+            self.wis_persoonsgegevens(leerling_id, Wisgrond.BEWAARTERMIJN, door, nu)
+            for leerling_id in self.verlopen_inschrijvingen(peildatum, termijn_dagen)
+        ]
+        logger.info(
+            "retention period applied",
+            extra={"event": "bewaartermijn", "count": len(resultaten)},
+        )
+        return resultaten
