@@ -324,3 +324,40 @@ def test_window_across_the_clock_change_ignores_the_process_timezone(
         date(2026, 3, 31),
     )
     assert melding.vervaldatum == date(2026, 4, 9)  # Good Friday and Easter Monday
+
+
+def test_submitted_ladder_melding_pairs_with_its_own_step_not_a_later_one() -> None:
+    from services.analyse.domain.engine import koppel_aan_ingediend
+    from services.analyse.domain.model import Meldplicht
+
+    def stap(n: int) -> Meldplicht:
+        return Meldplicht(
+            sleutel=f"O:te-laat:2025-2026:{n}",
+            soort=Verzuimsoort.O,
+            begindatum=date(2025, 9, 16),
+            einddatum=None,
+            vastgesteld_op=date(2025, 11, 3),
+            vervaldatum=date(2025, 11, 10),
+            minuten=0,
+            slot_ids=(),
+            venster=None,
+            achterstallig=False,
+            ingediend=False,
+            toelichting="",
+        )
+
+    # Step 9 was submitted when late records for September had not arrived yet.
+    ingediend = [
+        IngediendeMelding(
+            "O:te-laat:2025-2026:9", Verzuimsoort.O, date(2025, 10, 7), None
+        )
+    ]
+
+    # Step 12 sorts before step 9 as text; it must not take step 9's melding.
+    gekoppeld, intrekkingen = koppel_aan_ingediend([stap(9), stap(12)], ingediend)
+
+    assert intrekkingen == []
+    assert sorted((m.sleutel, m.ingediend, m.begindatum) for m in gekoppeld) == [
+        ("O:te-laat:2025-2026:12", False, date(2025, 9, 16)),
+        ("O:te-laat:2025-2026:9", True, date(2025, 10, 7)),
+    ]

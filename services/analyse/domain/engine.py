@@ -98,22 +98,31 @@ def koppel_aan_ingediend(
     melding without a computed counterpart lost its ground: withdrawal proposal (D15).
     """
     open_meldingen = sorted(ingediend, key=lambda m: (m.begindatum, m.sleutel))
-    gekoppeld: list[Meldplicht] = []
-    for duty in sorted(berekend, key=lambda m: (m.begindatum, m.sleutel)):
+    duties = sorted(berekend, key=lambda m: (m.begindatum, m.sleutel))
+    # The same key first, for every duty: only what is left may pair by overlap, or
+    # a later ladder step could take the melding that belongs to an earlier one.
+    matches: dict[int, IngediendeMelding] = {}
+    for i, duty in enumerate(duties):
         match = next((m for m in open_meldingen if m.sleutel == duty.sleutel), None)
-        if match is None:
-            match = next(
-                (
-                    m
-                    for m in open_meldingen
-                    if m.soort is duty.soort and _overlapt(duty, m)
-                ),
-                None,
-            )
+        if match is not None:
+            matches[i] = match
+            open_meldingen.remove(match)
+    for i, duty in enumerate(duties):
+        if i in matches:
+            continue
+        match = next(
+            (m for m in open_meldingen if m.soort is duty.soort and _overlapt(duty, m)),
+            None,
+        )
+        if match is not None:
+            matches[i] = match
+            open_meldingen.remove(match)
+    gekoppeld: list[Meldplicht] = []
+    for i, duty in enumerate(duties):
+        match = matches.get(i)
         if match is None:
             gekoppeld.append(duty)
             continue
-        open_meldingen.remove(match)
         gekoppeld.append(
             replace(
                 duty,
