@@ -10,8 +10,9 @@ from uuid import UUID
 import pytest
 
 from services.analyse.contracts_mapping import meldplicht_id
-from services.analyse.domain.model import Meldplicht, Verzuimsoort
+from services.analyse.domain.model import IngediendeMelding, Meldplicht, Verzuimsoort
 from tools.hoofdtaak.opdracht import DuoStoringen, OngeldigeOpdracht
+from tools.hoofdtaak.reconciliatie import bij_duo
 from tools.hoofdtaak.sis import ROUTES, Sisroutes, echte_bestanden
 from tools.hoofdtaak.vergelijking import vergelijk
 from tools.hoofdtaak.wachten import Metingen, Stand, lees_metrics
@@ -235,3 +236,36 @@ def test_a_submitted_duty_must_be_held_by_duo() -> None:
     assert [v.wat for v in verschillen] == [
         "ketenkoppeling wachtend past niet bij analyse ingediend"
     ]
+
+
+def test_an_einddatum_duo_no_longer_takes_is_no_difference() -> None:
+    plicht = _plicht(Verzuimsoort.L, date(2026, 7, 13), date(2026, 7, 17), 1500)
+    gegeven = _analyse(plicht, "ingediend")
+    gesloten = {**_melding(gegeven, "afgesloten", "1"), "einddatum": "2026-07-14"}
+    open_ = {**_melding(gegeven, "geregistreerd", "1"), "einddatum": "2026-07-14"}
+
+    assert vergelijk({LEERLING: [plicht]}, [gegeven], [gesloten]) == []
+    assert [v.wat for v in vergelijk({LEERLING: [plicht]}, [gegeven], [open_])] == [
+        "einddatum: ketenkoppeling 2026-07-14, analyse 2026-07-17"
+    ]
+
+
+def test_what_duo_holds_enters_the_recount_unless_withdrawn() -> None:
+    plicht = _plicht(Verzuimsoort.V3, date(2025, 9, 8), date(2025, 9, 26), 980)
+    ander = _plicht(Verzuimsoort.V3, date(2025, 10, 6), date(2025, 10, 10), 960)
+    gegeven = {**_analyse(plicht, "ingediend"), "sleutel": plicht.sleutel}
+    ingetrokken = {**_analyse(ander, "ingetrokken"), "sleutel": ander.sleutel}
+    meldingen = [
+        _melding(gegeven, "inBehandeling", "1"),
+        _melding(ingetrokken, "afgesloten", "2"),  # closed before the withdrawal
+    ]
+
+    uitkomst = bij_duo([gegeven, ingetrokken], meldingen)
+
+    assert uitkomst == {
+        LEERLING: [
+            IngediendeMelding(
+                plicht.sleutel, Verzuimsoort.V3, plicht.begindatum, plicht.einddatum
+            )
+        ]
+    }

@@ -32,6 +32,7 @@ __all__ = ["BIJ_DUO", "STAAND", "Verschil", "vergelijk"]
 
 STAAND = frozenset({"open", "ingediend"})
 BIJ_DUO = frozenset({"geregistreerd", "inBehandeling", "afgesloten", "terKennisgeving"})
+_DUO_EINDSTATUS = frozenset({"afgesloten", "terKennisgeving"})
 # What ketenkoppeling may show for each status of the duty at analyse.
 _PAST_BIJ: dict[str, frozenset[str]] = {
     # `vervallen` there: the verzuimcoördinator decided not to send a backlog
@@ -159,6 +160,8 @@ def vergelijk(
                 )
             )
         for veld in ("verzuimsoort", "begindatum", "einddatum"):
+            if veld == "einddatum" and melding["status"] in _DUO_EINDSTATUS:
+                continue  # DUO refuses every mutation once the melding is closed
             if melding.get(veld) != gegeven.get(veld):
                 verschillen.append(
                     Verschil(
