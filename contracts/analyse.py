@@ -6,7 +6,13 @@ from datetime import date
 from typing import ClassVar
 from uuid import UUID
 
-from contracts.common import Rol, SlotVerwijzing, Verzuimdag, Verzuimsoort
+from contracts.common import (
+    Rol,
+    SlotVerwijzing,
+    Totaalminuten,
+    Verzuimdag,
+    Verzuimsoort,
+)
 from contracts.envelope import ContractEvent, register
 
 
@@ -29,7 +35,7 @@ class MeldplichtVastgesteld(_Analyse):
     einddatum: date | None = None
     vervaldatum: date | None = None
     achterstallig: bool = False
-    minuten: int
+    minuten: Totaalminuten
     slots: list[SlotVerwijzing]
     verzuimdagen: list[Verzuimdag]
     toelichting: str

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from contracts.envelope import ContractModel
+
+# The minutes of one lesson slot: never negative, never more than a day.
+Slotminuten = Annotated[int, Field(ge=0, le=24 * 60)]
+# Minutes summed over many slots (a duty): never negative, and at most ten years of
+# whole days, more than any pupil's absence can add up to.
+Totaalminuten = Annotated[int, Field(ge=0, le=10 * 366 * 24 * 60)]
 
 Sector = Literal["po", "vo", "mbo"]
 Status = Literal["onbekend", "geoorloofd", "ongeoorloofd"]
@@ -62,7 +70,7 @@ class SlotVerwijzing(ContractModel):
     slot_id: str
     datum: date
     lesuur: int | None = None
-    minuten: int
+    minuten: Slotminuten
 
 
 class Verzuimdag(ContractModel):

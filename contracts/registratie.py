@@ -12,6 +12,7 @@ from contracts.common import (
     Kalender,
     Rooster,
     Sector,
+    Slotminuten,
     Soort,
     Status,
     VersleuteldPgn,
@@ -73,8 +74,8 @@ class VerzuimGeclassificeerd(_Registratie):
     grond: str | None = None
     reden_code: str | None = None
     soort: Soort
-    minuten: int
-    gemiste_minuten: int
+    minuten: Slotminuten
+    gemiste_minuten: Slotminuten
     eenheid: Eenheid
     luxe: bool = False
     ziek: bool = False

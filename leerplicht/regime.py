@@ -7,7 +7,7 @@ The regime is evaluated per absence date, never per report date (S18): a pupil c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 from enum import StrEnum
 
 from leerplicht.kalender import SchoolKalender, is_werkdag, schooljaar_van
@@ -42,9 +42,13 @@ class Regime(StrEnum):
 def verjaardag(geboortedatum: date, leeftijd: int) -> date:
     """The date on which a pupil reaches `leeftijd`.
 
-    A pupil born on 29 February reaches a new age on 1 March in a common year.
+    A pupil born on 29 February reaches a new age on 1 March in a common year. An age
+    reached after the end of the calendar is `date.max`: never, as far as any date
+    asked about is concerned.
     """
     jaar = geboortedatum.year + leeftijd
+    if jaar > MAXYEAR:
+        return date.max
     try:
         return geboortedatum.replace(year=jaar)
     except ValueError:
@@ -61,6 +65,10 @@ def leerplicht_start(
     1st.
     """
     vijf = verjaardag(geboortedatum, 5)
+    if vijf.year >= MAXYEAR:
+        # The month after it (and the lesdagen sought in it) may lie past the end of
+        # the calendar: leerplicht never starts for any date that can be asked about.
+        return date.max
     if vijf.month == 12:
         eerste = date(vijf.year + 1, 1, 1)
     else:
@@ -85,7 +93,11 @@ def leerplicht_einde(
     the end of the school year after which the pupil completed 12 full school years
     (`einde_twaalf_schooljaren`, supplied by the school's administration).
     """
-    einde = schooljaar_van(verjaardag(geboortedatum, 16)).tot
+    zestien = verjaardag(geboortedatum, 16)
+    if zestien.year >= MAXYEAR:
+        # Its school year ends after the end of the calendar.
+        return date.max
+    einde = schooljaar_van(zestien).tot
     if einde_twaalf_schooljaren is not None and einde_twaalf_schooljaren < einde:
         return einde_twaalf_schooljaren
     return einde

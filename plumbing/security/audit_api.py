@@ -7,12 +7,12 @@ filter they send, so one school board's trail never shows in another's.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from plumbing.security.audit import AuditLog, AuditRegel
@@ -20,6 +20,21 @@ from plumbing.security.callers import Caller, Rol
 from plumbing.security.dependencies import require_roles
 
 MAX_LIMIT = 1000
+# Positions are 64-bit integers in both databases; a larger `voor` cannot be bound.
+MAX_POSITIE = 2**63 - 1
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """An instant the trail can compare with: it is compared in UTC, and near the
+    ends of `datetime` the offset alone overflows."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("ligt buiten het bereik van een tijdstip") from None
+    return moment
+
+
+Tijdstip = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class _CamelModel(BaseModel):
@@ -82,9 +97,9 @@ def audit_router(log: AuditLog) -> APIRouter:
         leerling_id: Annotated[UUID | None, Query(alias="leerlingId")] = None,
         school_id: Annotated[str | None, Query(alias="schoolId")] = None,
         caller_id: Annotated[str | None, Query(alias="callerId")] = None,
-        vanaf: Annotated[AwareDatetime | None, Query()] = None,
-        tot: Annotated[AwareDatetime | None, Query()] = None,
-        voor: Annotated[int | None, Query(ge=1)] = None,
+        vanaf: Annotated[Tijdstip | None, Query()] = None,
+        tot: Annotated[Tijdstip | None, Query()] = None,
+        voor: Annotated[int | None, Query(ge=1, le=MAX_POSITIE)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     ) -> AuditRegels:
         schools = set(caller.scholen)

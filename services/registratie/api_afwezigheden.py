@@ -23,6 +23,7 @@ from plumbing.security.dependencies import ensure_school
 from services.registratie import api_lezen
 from services.registratie.afwezigheden import MAX_BULK
 from services.registratie.api_basis import (
+    GEWIST,
     JSON,
     LEZEN,
     MEDIATYPE,
@@ -137,6 +138,7 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
         responses={
             **MEDIATYPE,
             **UITGEVOERD,
+            **GEWIST,
             200: {"model": Afwezigheid, "description": "Unchanged or corrected"},
         },
         summary="Record one absence (idempotent by bron + bronId)",
@@ -172,6 +174,8 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
         dependencies=JSON,
         responses={
             **MEDIATYPE,
+            **UITGEVOERD,
+            **GEWIST,
             413: {"description": f"More than {MAX_BULK} records"},
         },
         summary=f"Record up to {MAX_BULK} absences, answered per record",
@@ -209,7 +213,7 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
         "/afwezigheden/{afwezigheidId}",
         status_code=204,
         response_class=Response,
-        responses={**NIET_GEVONDEN, **UITGEVOERD},
+        responses={**NIET_GEVONDEN, **UITGEVOERD, **GEWIST},
         summary="Withdraw an absence record; its slots are classified again",
     )
     async def trek_in(

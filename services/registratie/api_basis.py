@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BESLISSEN",
+    "GEWIST",
     "JSON",
     "LEZEN",
     "MEDIATYPE",
@@ -81,6 +82,10 @@ MEDIATYPE: dict[int | str, dict[str, Any]] = {
 UITGEVOERD: dict[int | str, dict[str, Any]] = {
     409: {"description": "Concurrent changes kept conflicting; try again"},
     422: {"description": "A rule refuses it (e.g. no calendar for that year)"},
+}
+# Where a use case meets a pupil whose personal data was erased (`Gewist`).
+GEWIST: dict[int | str, dict[str, Any]] = {
+    410: {"description": "The pupil's personal data was erased; nothing new is taken"}
 }
 
 

@@ -14,6 +14,7 @@ from plumbing.security.callers import Caller
 from plumbing.security.dependencies import ensure_school
 from services.registratie import api_lezen
 from services.registratie.api_basis import (
+    GEWIST,
     JSON,
     LEZEN,
     MEDIATYPE,
@@ -24,6 +25,7 @@ from services.registratie.api_basis import (
     verwijzing_toegestaan,
 )
 from services.registratie.api_modellen import Leerling, LeerlingBody, Verzuimdagen
+from services.registratie.domain.tijd import EERSTE_DATUM, LAATSTE_DATUM
 from services.registratie.modellen import LeerlingInvoer
 from services.registratie.service_app import RegistratieDienst, registratie
 
@@ -86,8 +88,10 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model_by_alias=True,
         dependencies=JSON,
         responses={
+            **NIET_GEVONDEN,
             **MEDIATYPE,
             **UITGEVOERD,
+            **GEWIST,
             201: {"model": Leerling, "description": "Registered"},
         },
         summary="Register a pupil or replace its details",
@@ -101,6 +105,11 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
         invoer = _invoer(leerlingId, body)
         dienst = app()
         bestond = await runtime.run_sync(dienst.scholen_van, [leerlingId])
+        if leerlingId in bestond:
+            # A pupil of a school the caller does not work for is not there for
+            # them, as on every other path; whoever may see both schools hears
+            # from the use case that a transfer is a new enrolment (D16).
+            ensure_school(caller, str(bestond[leerlingId]), _niet_gevonden)
         await uitvoeren(
             runtime,
             dienst.registreer_leerling,
@@ -142,8 +151,8 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
     async def verzuimdagen(
         leerlingId: UUID,  # noqa: N803
         caller: Annotated[Caller, Depends(LEZEN)],
-        van: Annotated[date, Query()],
-        tot: Annotated[date, Query()],
+        van: Annotated[date, Query(ge=EERSTE_DATUM, le=LAATSTE_DATUM)],
+        tot: Annotated[date, Query(ge=EERSTE_DATUM, le=LAATSTE_DATUM)],
     ) -> Verzuimdagen:
         if tot < van:
             raise InvalidInput("tot ligt voor van.", fields={"tot": "ligt voor van"})

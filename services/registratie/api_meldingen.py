@@ -23,6 +23,7 @@ from plumbing.security.dependencies import ensure_school
 from services.registratie import api_lezen
 from services.registratie.api_basis import (
     BESLISSEN,
+    GEWIST,
     JSON,
     LEZEN,
     MEDIATYPE,
@@ -97,7 +98,7 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model_by_alias=True,
         status_code=201,
         dependencies=JSON,
-        responses={**MEDIATYPE, **UITGEVOERD},
+        responses={**MEDIATYPE, **UITGEVOERD, **GEWIST},
         summary="A parent's notice: ill, religious obligation, or a 5-year-old",
     )
     async def meld_af(
@@ -146,7 +147,7 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model_by_alias=True,
         status_code=201,
         dependencies=JSON,
-        responses={**MEDIATYPE, **UITGEVOERD},
+        responses={**MEDIATYPE, **UITGEVOERD, **GEWIST},
         summary="A leave request, assessed against the law at once",
     )
     async def vraag_verlof_aan(
@@ -193,6 +194,7 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
             **NIET_GEVONDEN,
             **MEDIATYPE,
             **UITGEVOERD,
+            **GEWIST,
             409: {"description": "Already granted"},
             422: {"description": "The law forbids it"},
         },

@@ -17,6 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from services.registratie.domain.afmelding import AfmeldingSoort
 from services.registratie.domain.school import Beleid, RedenCode, Sector
+from services.registratie.domain.tijd import Datum
 from services.registratie.domain.verlof import (
     Beslisser,
     Reden,
@@ -49,8 +50,8 @@ def _niet_voor(veld: str) -> Any:
 
 
 class Periode(_Model):
-    van: date
-    tot: date
+    van: Datum
+    tot: Datum
 
     controleer_tot = field_validator("tot")(_niet_voor("van"))
 
@@ -58,7 +59,7 @@ class Periode(_Model):
 class Kalender(_Model):
     """One school year; `eersteSchooldag` says which (Aug-Dec: that year's Sept)."""
 
-    eerste_schooldag: date
+    eerste_schooldag: Datum
     vakanties: list[Periode] = []
     vrije_dagen: list[Periode] = []
     studiedagen: list[Periode] = []
@@ -93,6 +94,10 @@ class Rooster(_Model):
         onbekend = sorted(set(lesuren) - _WEEKDAGEN)
         if onbekend:
             raise ValueError(f"geen ISO-weekdag: {', '.join(onbekend)}")
+        if not any(lesuren.values()):
+            # Without a lesson no record ever gets a slot, and sending it again
+            # changes nothing: a school always has lessons on some weekday.
+            raise ValueError("geen enkel lesuur: een rooster heeft lessen")
         return lesuren
 
 
@@ -146,7 +151,10 @@ class LeerlingBody(_Model):
         default=None, description="Optional; when given, equal to the path's id."
     )
     leerlingnummer: str | None = Field(default=None, max_length=40)
-    geboortedatum: date
+    geboortedatum: Datum = Field(
+        description="On the service's date a pupil is at least 2 and under 30 "
+        "years old (leerplicht from 5, RMC to 23, MBO students older)."
+    )
     pgn: str = Field(
         min_length=1,
         max_length=20,
@@ -154,12 +162,12 @@ class LeerlingBody(_Model):
         description="BSN or onderwijsnummer (eleven test); never answered back.",
     )
     woongemeente: str = Field(description="CBS gemeentecode, four digits")
-    inschrijving_vanaf: date
-    inschrijving_tot: date | None = None
+    inschrijving_vanaf: Datum = Field(description="Not before the date of birth.")
+    inschrijving_tot: Datum | None = None
     klas: str | None = Field(default=None, max_length=20)
     groep: str | None = Field(default=None, max_length=20, description="PO: groep")
     leerjaar: int | None = Field(default=None, ge=1, le=8)
-    startkwalificatie: date | None = Field(
+    startkwalificatie: Datum | None = Field(
         default=None, description="Since when the pupil holds a startkwalificatie."
     )
     lesdagen: list[int] | None = Field(

@@ -34,6 +34,7 @@ from services.registratie.api_basis import (
 )
 from services.registratie.api_modellen import Kalender, Periode, School, SchoolBody
 from services.registratie.domain.school import school_id_voor
+from services.registratie.domain.tijd import EERSTE_DATUM, LAATSTE_DATUM
 from services.registratie.modellen import SchoolInvoer
 from services.registratie.service_app import RegistratieDienst, registratie
 
@@ -164,7 +165,9 @@ def scholen_router(runtime: ServiceRuntime) -> APIRouter:
         schoolId: UUID,  # noqa: N803
         request: Request,
         caller: Annotated[Caller, Depends(SCHRIJVEN)],
-        eersteSchooldag: Annotated[date | None, Query()] = None,  # noqa: N803
+        eersteSchooldag: Annotated[  # noqa: N803
+            date | None, Query(ge=EERSTE_DATUM, le=LAATSTE_DATUM)
+        ] = None,
     ) -> JSONResponse:
         ensure_school(caller, str(schoolId), _niet_gevonden)
         data = await request.body()

@@ -21,14 +21,14 @@ from leerplicht.identificatie import (
     valideer_pgn,
 )
 from leerplicht.kalender import Periode, SchoolKalender
-from services.registratie.afwezigheden import AfwezighedenGebruik
+from services.registratie.bulk import BulkGebruik
 from services.registratie.domain.fouten import (
     LeerlingGewist,
     OngeldigeInvoer,
     TotVoorVan,
 )
 from services.registratie.domain.kalender_ical import lees_ical
-from services.registratie.domain.leerling import Leerling
+from services.registratie.domain.leerling import Leerling, controleer_leeftijd
 from services.registratie.domain.leerlingenlijst import (
     EMMERS,
     Leerlingenlijst,
@@ -42,7 +42,7 @@ from services.registratie.domain.school import (
     kalender_naar_dict,
     school_id_voor,
 )
-from services.registratie.domain.tijd import begin_van_dag
+from services.registratie.domain.tijd import begin_van_dag, lokale_datum
 from services.registratie.domain.verzuimdag import Verzuimdag, verzuimdag_id
 from services.registratie.herbeoordeling import (
     HERBEOORDELING_ID,
@@ -80,7 +80,7 @@ def _school_view(school: School) -> SchoolView:
 
 
 class Registratie(
-    AfwezighedenGebruik,
+    BulkGebruik,
     MeldingenGebruik,
     VerlovenGebruik,
     OpvragenGebruik,
@@ -144,6 +144,10 @@ class Registratie(
 
     @staticmethod
     def _controleer_rooster(rooster: dict[str, list[list[object]]]) -> None:
+        if not any(rooster.values()):
+            raise OngeldigeInvoer(
+                "rooster", "geen enkel lesuur: een rooster heeft lessen"
+            )
         try:
             dict_naar_rooster(rooster)  # type: ignore[arg-type]
         except ValueError as fout:
@@ -234,6 +238,11 @@ class Registratie(
             and invoer.inschrijving_tot < invoer.inschrijving_vanaf
         ):
             raise TotVoorVan("inschrijvingTot", "ligt voor inschrijvingVanaf")
+        controleer_leeftijd(
+            invoer.geboortedatum,
+            invoer.inschrijving_vanaf,
+            lokale_datum(self.moment()),
+        )
         if invoer.lesdagen is not None and not set(invoer.lesdagen) <= set(range(1, 6)):
             raise OngeldigeInvoer("lesdagen", "ISO-weekdagen 1 (maandag) tot en met 5")
         leerling_id = invoer.leerling_id or (

@@ -9,16 +9,19 @@ destroying one key. An in-memory store has no vault and seals nothing.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
+    PersistenceError,
     RecordConflictError,
     Recording,
     Transcoding,
@@ -34,7 +37,7 @@ from services.registratie.opslag import GrotePostgresRecorder
 from services.registratie.persoonsvelden import PERSOONSVELDEN
 from services.registratie.werkeenheid import SchoolContextCache, Werkeenheid
 
-__all__ = ["MAX_POGINGEN", "RegistratieBasis", "TeVeelConflicten"]
+__all__ = ["MAX_POGINGEN", "OPSLAGFOUTEN", "RegistratieBasis", "TeVeelConflicten"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,17 @@ R = TypeVar("R")
 
 # Two writers for one pupil-day: the loser reloads and retries (T10).
 MAX_POGINGEN = 5
+
+# Failures of the store, the key vault or the machine: never the fault of one record,
+# so never turned into a record's rejection (the request fails, nothing is saved).
+OPSLAGFOUTEN: tuple[type[BaseException], ...] = (
+    PersistenceError,
+    SleutelVernietigd,
+    sqlite3.Error,
+    psycopg.Error,
+    OSError,
+    MemoryError,
+)
 
 
 class TeVeelConflicten(RegistratieFout):

@@ -83,6 +83,12 @@ class MeldingenGebruik(RegistratieBasis):
             raise TotVoorVan("tot", "tot ligt voor van")
         if invoer.lesuur_tot is not None and invoer.lesuur_van is None:
             raise OngeldigeInvoer("lesuurVan", "lesuurTot zonder lesuurVan")
+        if (
+            invoer.lesuur_van is not None
+            and invoer.lesuur_tot is not None
+            and invoer.lesuur_tot < invoer.lesuur_van
+        ):
+            raise TotVoorVan("lesuurTot", "lesuurTot ligt voor lesuurVan")
 
         def opdracht(werk: Werkeenheid) -> tuple[Afmelding, Grondfeit]:
             leerling = werk.leerling(invoer.leerling_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +18,7 @@ from services.registratie.domain.afmelding import AfmeldingSoort
 from services.registratie.domain.afwezigheid import Uitkomst
 from services.registratie.domain.classificatie import Grond, SlotStatus
 from services.registratie.domain.school import Beleid, RedenCode, Sector
+from services.registratie.domain.tijd import Datum, Moment
 from services.registratie.domain.verlof import Beslisser, Reden, VerlofSoort
 from services.registratie.domain.verlof import Uitkomst as VerlofUitkomst
 
@@ -63,48 +64,37 @@ class LeerlingInvoer(_Invoer):
     school_id: UUID
     leerling_id: UUID | None = None
     leerlingnummer: str | None = Field(default=None, max_length=40)
-    geboortedatum: date
+    geboortedatum: Datum
     # BSN or onderwijsnummer; validated by the use case so no error echoes it.
     pgn: str = Field(min_length=1, max_length=20, repr=False)
     woongemeente: str
-    inschrijving_vanaf: date
-    inschrijving_tot: date | None = None
+    inschrijving_vanaf: Datum
+    inschrijving_tot: Datum | None = None
     groep: str | None = Field(default=None, max_length=20)  # PO
     klas: str | None = Field(default=None, max_length=20)  # VO / MBO
     leerjaar: int | None = Field(default=None, ge=1, le=8)
-    startkwalificatie: date | None = None
+    startkwalificatie: Datum | None = None
     lesdagen: list[int] | None = None  # ISO weekdays the pupil has lessons (MBO BBL)
 
 
 class AfmeldingInvoer(_Invoer):
     leerling_id: UUID
     soort: AfmeldingSoort
-    van: date
-    tot: date | None = None
+    van: Datum
+    tot: Datum | None = None
     lesuur_van: int | None = Field(default=None, ge=1, le=20)
     lesuur_tot: int | None = Field(default=None, ge=1, le=20)
-    ontvangen: datetime | None = None  # default: now
+    ontvangen: Moment | None = None  # default: now
     gemeld_door: str = Field(default="ouder", max_length=40)
-
-
-# A leave period's ends: a date outside these is a typing error, and the school
-# year arithmetic (R-AGE-3: 1 August - 31 July) overflows near the ends of `date`.
-Verlofdatum = Annotated[
-    date,
-    Field(
-        ge=date(1900, 1, 1),
-        le=date(2199, 12, 31),
-        description="From 1900-01-01 through 2199-12-31.",
-    ),
-]
 
 
 class VerlofaanvraagInvoer(_Invoer):
     leerling_id: UUID
     soort: VerlofSoort
-    van: Verlofdatum
-    tot: Verlofdatum
-    ingediend_op: date | None = None  # default: today
+    # A school year outside this range overflows (R-AGE-3: 1 August - 31 July).
+    van: Datum
+    tot: Datum
+    ingediend_op: Datum | None = None  # default: today
     werkgeversverklaring: bool = False
     omstandigheid: str | None = Field(default=None, max_length=60)
     minuten: int | None = Field(default=None, ge=1, le=600)
@@ -123,8 +113,8 @@ class GrondInvoer(_Invoer):
 
     leerling_id: UUID
     grond: Literal[Grond.VRIJSTELLING, Grond.SCHORSING]
-    van: date
-    tot: date | None = None
+    van: Datum
+    tot: Datum | None = None
     lesuren: list[int] | None = None
     kenmerk: str = Field(min_length=1, max_length=100)
 

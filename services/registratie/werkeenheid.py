@@ -24,7 +24,11 @@ from services.registratie.domain.classificatie import (
     Status,
     classificeer,
 )
-from services.registratie.domain.fouten import LeerlingGewist, NietGevonden
+from services.registratie.domain.fouten import (
+    LeerlingGewist,
+    NietGevonden,
+    RegistratieFout,
+)
 from services.registratie.domain.leerling import Leerling, LeerlingFeiten, dagcontext
 from services.registratie.domain.school import School, SchoolContext
 from services.registratie.domain.signalen import SignaalSoort, in_afgewezen_verlof
@@ -32,7 +36,12 @@ from services.registratie.domain.tijd import lokale_datum
 from services.registratie.domain.verzuimdag import Verzuimdag, verzuimdag_id
 from services.registratie.opslag import laad_aggregaten
 
-__all__ = ["SchoolContextCache", "Werkeenheid", "is_gewist"]
+__all__ = [
+    "DagNietTeClassificeren",
+    "SchoolContextCache",
+    "Werkeenheid",
+    "is_gewist",
+]
 
 T = TypeVar("T", bound=Aggregate)
 
@@ -58,6 +67,18 @@ class SchoolContextCache:
             context = school.context()
             self._contexten[sleutel] = context
         return context
+
+
+class DagNietTeClassificeren(Exception):  # noqa: N818 - a Dutch name, not "Error"
+    """Classifying one pupil-day failed unexpectedly; `sleutels` names the records
+    (their aggregate ids in hex) that changed the day in this unit of work, so a bulk
+    can refuse just those and run again. The cause is chained."""
+
+    def __init__(self, leerling_id: UUID, datum: date, sleutels: set[str]) -> None:
+        self.leerling_id = leerling_id
+        self.datum = datum
+        self.sleutels = sleutels
+        super().__init__(f"dag {datum.isoformat()} niet te classificeren")
 
 
 @dataclass
@@ -150,8 +171,6 @@ class Werkeenheid:
                 # an erased pupil keep the status they had (a school closure or the
                 # daily reassessment passes them by).
                 continue
-            if leerling.id not in feiten:
-                feiten[leerling.id] = leerling.feiten()
             _, school = self.school(leerling.school_id)
             bestaand = self.haal(dag_id, Verzuimdag)
             bronnen = bestaand.bronfeiten() if bestaand is not None else {}
@@ -162,8 +181,18 @@ class Werkeenheid:
                     bronnen[sleutel] = feit
             if bestaand is None and not bronnen and not werk.maak_aan:
                 continue
-            context = dagcontext(school, feiten[leerling.id], werk.datum)
-            statussen = classificeer(bronnen.values(), context, self.moment)
+            try:
+                # Pure from here on: no store, only the facts already loaded.
+                if leerling.id not in feiten:
+                    feiten[leerling.id] = leerling.feiten()
+                context = dagcontext(school, feiten[leerling.id], werk.datum)
+                statussen = classificeer(bronnen.values(), context, self.moment)
+            except RegistratieFout:
+                raise
+            except Exception as fout:
+                raise DagNietTeClassificeren(
+                    leerling.id, werk.datum, set(werk.delta)
+                ) from fout
             if bestaand is None:
                 self.nieuw(
                     Verzuimdag.open(

@@ -8,7 +8,6 @@ span (ISO 8601, with an offset or as Amsterdam wall time), or whole days.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 
 from services.registratie.domain.fouten import OngeldigeInvoer
+from services.registratie.domain.tijd import Datum
 
 __all__ = ["AfwezigheidInvoer", "Soort", "lees_invoer"]
 
@@ -45,11 +45,16 @@ class AfwezigheidInvoer(BaseModel):
     bron_id: str = Field(min_length=1, max_length=100)
     bron: str = Field(min_length=1, max_length=40)
     leerling_id: UUID
-    datum: date | None = None
+    datum: Datum | None = None
     lesuur_van: int | None = Field(default=None, ge=1, le=20)
     lesuur_tot: int | None = Field(default=None, ge=1, le=20)
     van: str | None = Field(default=None, max_length=40)
-    tot: str | None = Field(default=None, max_length=40)
+    tot: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Required with `van` unless `lesuurVan` bounds the record: an "
+        "open-ended absence is not taken.",
+    )
     soort: Soort | None = None
     minuten: int | None = Field(default=None, ge=0, le=24 * 60)
     reden_code: str | None = Field(default=None, max_length=10)

@@ -17,8 +17,8 @@ from typing import Any
 import icalendar
 
 from leerplicht.kalender import Periode, SchoolKalender
-from services.registratie.domain.fouten import OngeldigeInvoer
-from services.registratie.domain.tijd import lokaal
+from services.registratie.domain.fouten import DatumBuitenBereik, OngeldigeInvoer
+from services.registratie.domain.tijd import BEREIK, EERSTE_DATUM, LAATSTE_DATUM, lokaal
 
 __all__ = ["KalenderItem", "lees_ical"]
 
@@ -57,7 +57,7 @@ def _categorieen(component: Any) -> list[str]:
 
 def _als_datum(waarde: date | datetime) -> date:
     if isinstance(waarde, datetime):
-        return lokaal(waarde).date()
+        return lokaal(waarde, "ical").date()
     return waarde
 
 
@@ -65,19 +65,25 @@ def _periode(component: Any) -> Periode:
     start = component.get("dtstart")
     if start is None:
         raise OngeldigeInvoer("ical", "VEVENT zonder DTSTART")
-    begin = _als_datum(start.dt)
     eind = component.get("dtend")
     duur = component.get("duration")
-    if eind is not None:
-        if isinstance(eind.dt, datetime):
-            laatste = _als_datum(eind.dt - timedelta(microseconds=1))
+    try:
+        begin = _als_datum(start.dt)
+        if eind is not None:
+            if isinstance(eind.dt, datetime):
+                laatste = _als_datum(eind.dt - timedelta(microseconds=1))
+            else:
+                laatste = eind.dt - timedelta(days=1)
+        elif duur is not None:
+            laatste = _als_datum(start.dt + duur.dt - timedelta(microseconds=1))
         else:
-            laatste = eind.dt - timedelta(days=1)
-    elif duur is not None:
-        laatste = _als_datum(start.dt + duur.dt - timedelta(microseconds=1))
-    else:
-        laatste = begin
-    return Periode(begin, max(begin, laatste))
+            laatste = begin
+    except OverflowError:
+        raise DatumBuitenBereik("ical", BEREIK) from None
+    laatste = max(begin, laatste)
+    if begin < EERSTE_DATUM or laatste > LAATSTE_DATUM:
+        raise DatumBuitenBereik("ical", BEREIK)
+    return Periode(begin, laatste)
 
 
 def lees_ical(

@@ -14,26 +14,53 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from leerplicht.regime import regime_op
+from leerplicht.regime import regime_op, verjaardag
 from services.registratie.domain.classificatie import (
     DagContext,
     Grond,
     Grondfeit,
     NietGeteld,
 )
+from services.registratie.domain.fouten import OngeldigeInvoer
 from services.registratie.domain.school import SchoolContext
 
 __all__ = [
+    "MAX_LEEFTIJD",
+    "MIN_LEEFTIJD",
     "PERSOONLIJKE_GEGEVENS",
     "Leerling",
     "LeerlingFeiten",
     "dagcontext",
+    "controleer_leeftijd",
     "grondfeit_naar_dict",
 ]
 
 #: The enrolment fields that identify the pupil: sealed with the pupil's own key in
 #: the store, and gone from the aggregate once its personal data is erased.
 PERSOONLIJKE_GEGEVENS = ("pgn", "geboortedatum", "leerlingnummer")
+
+# The ages a pupil registered here can have. Leerplicht starts at 5 (Lpw art. 3),
+# kwalificatieplicht runs to 18 (art. 4a) and RMC to 23; a school enrols from 4
+# (and a SIS may send a pupil ahead of that), an MBO student may be older. Outside
+# these a date of birth is a typing error, not a pupil.
+MIN_LEEFTIJD = 2
+MAX_LEEFTIJD = 30
+
+
+def controleer_leeftijd(
+    geboortedatum: date, inschrijving_vanaf: date, vandaag: date
+) -> None:
+    """Refuse a date of birth no pupil can have (see `MIN_LEEFTIJD`)."""
+    if verjaardag(geboortedatum, MIN_LEEFTIJD) > vandaag:
+        raise OngeldigeInvoer(
+            "geboortedatum", f"een leerling is minstens {MIN_LEEFTIJD} jaar oud"
+        )
+    if verjaardag(geboortedatum, MAX_LEEFTIJD) <= vandaag:
+        raise OngeldigeInvoer(
+            "geboortedatum", f"een leerling is jonger dan {MAX_LEEFTIJD} jaar"
+        )
+    if inschrijving_vanaf < geboortedatum:
+        raise OngeldigeInvoer("inschrijvingVanaf", "ligt voor de geboortedatum")
 
 
 def grondfeit_naar_dict(feit: Grondfeit) -> dict[str, Any]:

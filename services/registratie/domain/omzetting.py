@@ -22,10 +22,20 @@ from services.registratie.domain.fouten import (
 from services.registratie.domain.invoer import AfwezigheidInvoer, Soort
 from services.registratie.domain.tijd import Tijdstip, einde_van_dag, lees_tijdstip
 
-__all__ = ["DagDeel", "MAX_DAGEN_PER_RECORD", "Slot", "naar_dagdelen"]
+__all__ = [
+    "DagDeel",
+    "MAX_DAGEN_PER_RECORD",
+    "OPEN_AFWEZIGHEID",
+    "Slot",
+    "naar_dagdelen",
+]
 
 # A longer span is almost certainly an input error; a long illness is sent as notices.
 MAX_DAGEN_PER_RECORD = 62
+OPEN_AFWEZIGHEID = (
+    "tot ontbreekt: een open afwezigheid wordt nog niet ondersteund; stuur een tot "
+    "of per dag (een ziekmelding zonder tot kan wel, via /afmeldingen)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +156,16 @@ def _grenzen(invoer: AfwezigheidInvoer) -> tuple[date, datetime, datetime, bool]
     begin_datum = invoer.datum if invoer.datum is not None else van_t.datum  # type: ignore[union-attr]
     if van_t is not None and van_t.datum != begin_datum:
         raise OngeldigeInvoer("van", "valt niet op de opgegeven datum")
+    if van_t is not None and tot_t is None and invoer.lesuur_van is None:
+        # sis-formats section 1: an `end` of null is "nog afwezig". Counting it on
+        # every lesdag up to its end would need the daily job to extend the record;
+        # until then it is refused rather than counted as its first day only.
+        raise OngeldigeInvoer("tot", OPEN_AFWEZIGHEID)
     start = van_t.moment if van_t is not None else _op(begin_datum, time())
     if tot_t is None:
-        eind = einde_van_dag(begin_datum)
+        eind = einde_van_dag(begin_datum, "van" if invoer.datum is None else "datum")
     elif tot_t.alleen_datum:
-        eind = einde_van_dag(tot_t.datum)
+        eind = einde_van_dag(tot_t.datum, "tot")
     else:
         eind = tot_t.moment
     if eind <= start:
