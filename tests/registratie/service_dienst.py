@@ -304,3 +304,17 @@ async def wacht_tot(check: Callable[[], Any], timeout: float = 30.0) -> Any:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.05)
+
+
+def probleem(antwoord: httpx.Response, status: int) -> dict[str, Any]:
+    """The problem+json body of an error answer, checked for status and type."""
+    assert antwoord.status_code == status, antwoord.text
+    assert antwoord.headers["content-type"] == "application/problem+json"
+    inhoud: dict[str, Any] = antwoord.json()
+    assert inhoud["status"] == status
+    return inhoud
+
+
+def velden(inhoud: dict[str, Any]) -> list[str]:
+    """The names of the invalid fields a problem names."""
+    return [p["name"] for p in inhoud.get("invalidParams", [])]

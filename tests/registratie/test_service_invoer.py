@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import httpx
 import pytest
 
 from plumbing.security.callers import Rol
 from tests.registratie.service_dienst import BSN, Dienst, school_body
+from tests.registratie.service_dienst import probleem as _probleem
+from tests.registratie.service_dienst import velden as _velden
 
 pytestmark = pytest.mark.broker
 
@@ -27,18 +28,6 @@ async def dienst(broker: str, unique: str, tmp_path: Path) -> AsyncIterator[Dien
         yield d
     finally:
         await d.stop()
-
-
-def _probleem(antwoord: httpx.Response, status: int) -> dict[str, Any]:
-    assert antwoord.status_code == status, antwoord.text
-    assert antwoord.headers["content-type"] == "application/problem+json"
-    probleem: dict[str, Any] = antwoord.json()
-    assert probleem["status"] == status
-    return probleem
-
-
-def _velden(probleem: dict[str, Any]) -> list[str]:
-    return [p["name"] for p in probleem.get("invalidParams", [])]
 
 
 def _record(leerling: UUID | str, **velden: Any) -> dict[str, Any]:
