@@ -31,6 +31,7 @@ from services.registratie.api_basis import (
     SCHRIJVEN,
     UITGEVOERD,
     TeGroot,
+    met_locatie,
     uitvoeren,
     verwijzing_toegestaan,
 )
@@ -159,12 +160,12 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
             verwijzingen={"leerling": "leerlingId"},
         )
         afwezigheid_id = resultaat.afwezigheid.afwezigheid_id
-        antwoord = await gevonden(caller, afwezigheid_id)
-        locatie = request.url_for("afwezigheid", afwezigheidId=str(afwezigheid_id))
-        return JSONResponse(
-            antwoord.model_dump(mode="json", by_alias=True),
+        return met_locatie(
+            request,
+            "afwezigheid",
+            await gevonden(caller, afwezigheid_id),
             201 if resultaat.uitkomst is Uitkomst.CREATED else 200,
-            headers={"Location": locatie.path},
+            afwezigheidId=str(afwezigheid_id),
         )
 
     @router.post(

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from plumbing.errors import (
     Conflict,
@@ -113,6 +115,22 @@ class OnbekendeVerwijzing(InvalidInput):
         super().__init__(
             f"Er is geen {soort} met dit id.", fields={veld: f"onbekende {soort}"}
         )
+
+
+def met_locatie(
+    request: Request,
+    route: str,
+    antwoord: BaseModel,
+    status: int = 201,
+    **padparameters: str,
+) -> JSONResponse:
+    """A resource as camelCase JSON with the `Location` of its own GET route."""
+    locatie = request.url_for(route, **padparameters)
+    return JSONResponse(
+        antwoord.model_dump(mode="json", by_alias=True),
+        status,
+        headers={"Location": locatie.path},
+    )
 
 
 def _mediatype(request: Request) -> str:

@@ -31,6 +31,7 @@ from services.registratie.api_basis import (
     SCHRIJVEN,
     UITGEVOERD,
     VERLOF_LEZEN,
+    met_locatie,
     uitvoeren,
     verwijzing_toegestaan,
 )
@@ -116,11 +117,8 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         antwoord = await runtime.run_sync(api_lezen.afmelding, app(), view.afmelding_id)
         if antwoord is None:
             raise _geen_afmelding()
-        locatie = request.url_for("afmelding", afmeldingId=str(view.afmelding_id))
-        return JSONResponse(
-            antwoord.model_dump(mode="json", by_alias=True),
-            201,
-            headers={"Location": locatie.path},
+        return met_locatie(
+            request, "afmelding", antwoord, afmeldingId=str(view.afmelding_id)
         )
 
     @router.get(
@@ -162,13 +160,11 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
             body,
             verwijzingen={"leerling": "leerlingId"},
         )
-        locatie = request.url_for(
-            "verlofaanvraag", verlofaanvraagId=str(view.aanvraag_id)
-        )
-        return JSONResponse(
-            api_lezen.verlofaanvraag(view).model_dump(mode="json", by_alias=True),
-            201,
-            headers={"Location": locatie.path},
+        return met_locatie(
+            request,
+            "verlofaanvraag",
+            api_lezen.verlofaanvraag(view),
+            verlofaanvraagId=str(view.aanvraag_id),
         )
 
     @router.get(
