@@ -223,6 +223,11 @@ def druk_af(
             f"piekgeheugen {dienst}",
             [f"{x.piekgeheugen_mb.get(dienst, 0):.0f} MB" for x in m],
         )
+    for naam in sorted({d for x in m for d in x.cpu_seconden}):
+        rij(
+            f"CPU-tijd {naam}",
+            [f"{x.cpu_seconden.get(naam, 0):.0f} s" for x in m],
+        )
     rij(
         "meldingen bij DUO",
         [str(r.uitkomst.gegevens.cijfers.meldingen_geaccepteerd) for r in resultaten],

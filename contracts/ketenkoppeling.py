@@ -36,6 +36,11 @@ class VerzuimmeldingStatusGewijzigd(_Ketenkoppeling):
     status: MeldingStatus
     meldingsnummer: str | None = None
     reden: str | None = None
+    # With status geregistreerd: the period of the melding as DUO holds it. It can
+    # differ from the duty as analyse last stated it, when the facts changed while
+    # the melding was on its way; counting restarts after what DUO holds.
+    begindatum: date | None = None
+    einddatum: date | None = None
 
 
 class MeldingTermijnOverschreden(_Ketenkoppeling):

@@ -287,7 +287,12 @@ class Batchwerk:
                 for m in (*beeld.vervallen, *resultaat.meldplichten)
             }
             sleutel = sleutels.get(bericht.meldplicht_id)
-            opdracht = partial(beeld.registreer_indiening, sleutel)
+            opdracht = partial(
+                beeld.registreer_indiening,
+                sleutel,
+                begindatum=bericht.begindatum,
+                einddatum=bericht.einddatum,
+            )
         else:
             return None
         if sleutel is None:

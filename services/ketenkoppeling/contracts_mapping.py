@@ -46,6 +46,8 @@ def to_contract(gebeurtenis: Any) -> ContractEvent | None:
             status=gebeurtenis.status,
             meldingsnummer=getattr(gebeurtenis, "meldingsnummer", None),
             reden=getattr(gebeurtenis, "reden", None),
+            begindatum=getattr(gebeurtenis, "begindatum_verzonden", None),
+            einddatum=getattr(gebeurtenis, "einddatum_verzonden", None),
         )
     if isinstance(gebeurtenis, Meldingstoestand.TermijnOverschreden):
         return MeldingTermijnOverschreden(

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
@@ -221,7 +221,11 @@ class Zender:
             await self._mislukt(melding.id, Werk.MELDEN, fout)
             raise
         await self._geregistreerd(
-            melding.id, bevestiging, opdracht.brin, opdracht.einddatum
+            melding.id,
+            bevestiging,
+            opdracht.brin,
+            opdracht.einddatum,
+            begindatum=opdracht.begindatum,
         )
         self._tel("melden", "geregistreerd")
 
@@ -231,6 +235,8 @@ class Zender:
         bevestiging: Meldingsbevestiging,
         brin: str,
         einddatum: Any,
+        *,
+        begindatum: date | None = None,
     ) -> None:
         nu = self._klok.now()
         stand = status_van(bevestiging.status)
@@ -241,6 +247,7 @@ class Zender:
                 brin=brin,
                 laatste_mutatie=bevestiging.laatste_mutatie,
                 einddatum_verzonden=einddatum,
+                begindatum_verzonden=begindatum,
                 op=nu,
             )
             if stand is not None:

@@ -86,6 +86,41 @@ def test_duty_cancelled_while_it_was_being_sent_becomes_a_withdrawal_proposal() 
         beeld.registreer_indiening("V3:2025-09-30", VO, date(2025, 9, 18))
 
 
+def test_melding_at_duo_keeps_the_begindatum_it_was_sent_with() -> None:
+    # Given 16 hours from Monday 22-09 (7 + 7 + 2): the duty V3:2025-09-24 from
+    # 22-09, which ketenkoppeling sends to DUO.
+    beeld = Leerlingbeeld.nieuw("leerling-1c", date(2011, 3, 10), Sector.VO)
+    slots = (
+        _lesuren("2025-09-22") + _lesuren("2025-09-23") + _lesuren("2025-09-24", [1, 2])
+    )
+    beeld.verwerk_slots(slots, [], VO, date(2025, 9, 24))
+    [plicht] = beeld.resultaat.meldplichten
+    assert (plicht.sleutel, plicht.begindatum) == ("V3:2025-09-24", date(2025, 9, 22))
+
+    # When an older hour (12-09) comes in while the melding is on its way: analyse
+    # states the same duty from 12-09 ...
+    beeld.verwerk_slots(_lesuren("2025-09-12", [1]), [], VO, date(2025, 9, 24))
+    [plicht] = beeld.resultaat.meldplichten
+    assert (plicht.sleutel, plicht.begindatum) == ("V3:2025-09-24", date(2025, 9, 12))
+    beeld.collect_events()
+    # ... and DUO registers the melding as it was sent.
+    beeld.registreer_indiening(
+        "V3:2025-09-24",
+        VO,
+        date(2025, 9, 25),
+        begindatum=date(2025, 9, 22),
+        einddatum=date(2025, 9, 24),
+    )
+
+    # Then the melding is what DUO holds, and the hour before it is counted on its
+    # own (R-MLD-8), not swallowed by the melding.
+    [ingediend] = beeld.ingediend
+    assert ingediend.begindatum == date(2025, 9, 22)
+    [plicht] = beeld.resultaat.meldplichten
+    assert (plicht.begindatum, plicht.ingediend) == (date(2025, 9, 22), True)
+    assert "MeldplichtBijgewerkt" in _namen(beeld)
+
+
 def test_submitted_melding_gets_a_withdrawal_proposal_and_confirmation() -> None:
     beeld = Leerlingbeeld.nieuw("leerling-2", date(2011, 3, 10), Sector.VO)
     _s01(beeld)

@@ -318,6 +318,31 @@ def test_elke_statuswijziging_wordt_gepubliceerd():
     assert geregistreerd[0].melding_id == melding.id
 
 
+def test_registratie_noemt_de_periode_zoals_duo_die_heeft():
+    # The duty was stated again (older absence came in) while its melding was on
+    # its way: DUO holds the period that was sent, and analyse must hear that one.
+    melding = nieuwe_melding()
+    melding.start_poging(Werk.MELDEN, NU)
+    melding.werk_bij(plicht(begindatum=date(2025, 9, 8)), NU)
+    melding.geregistreerd(
+        meldingsnummer="202500000001",
+        brin="99XX",
+        laatste_mutatie=NU,
+        einddatum_verzonden=date(2025, 9, 26),
+        begindatum_verzonden=date(2025, 9, 15),
+        op=NU,
+    )
+
+    contracten = [to_contract(e) for e in melding.collect_events()]
+    [geregistreerd] = [
+        c for c in contracten if getattr(c, "status", "") == "geregistreerd"
+    ]
+
+    assert geregistreerd.begindatum == date(2025, 9, 15)
+    assert geregistreerd.einddatum == date(2025, 9, 26)
+    assert melding.begindatum_bij_duo == date(2025, 9, 15)
+
+
 def test_termijn_wordt_gepubliceerd():
     melding = nieuwe_melding()
     melding.collect_events()

@@ -197,6 +197,9 @@ async def start_keten(
     sleutel = maak_api_sleutel(settings, scholen)
     logboek = _Logboek(data_dir / "keten.log")
     stack = await _start_stack(env, logboek)
+    pids = {r.entry.name: r.process.pid for r in stack.running}
+    if stack.broker is not None and stack.broker.process is not None:
+        pids["broker"] = stack.broker.process.pid
     try:
         keten = Keten(
             stack=stack,
@@ -204,7 +207,7 @@ async def start_keten(
             api_sleutel=sleutel,
             klokbestand=klokbestand,
             database=database,
-            pids={r.entry.name: r.process.pid for r in stack.running},
+            pids=pids,
         )
         yield keten
     finally:

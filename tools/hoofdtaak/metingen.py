@@ -1,13 +1,15 @@
-"""What a run measures: timings per phase and the peak memory of every process."""
+"""What a run measures: timings per phase, and the peak memory and CPU time of every
+process (the CPU seconds show which service the 2 cores were spent on)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Metingen", "laatste_ontvangst", "piekgeheugen_mb"]
+__all__ = ["Metingen", "cpu_seconden", "laatste_ontvangst", "piekgeheugen_mb"]
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Metingen:
     laatste_record_tot_laatste_melding: float | None = None
     totaal: float = 0.0
     piekgeheugen_mb: dict[str, float] = field(default_factory=dict)
+    cpu_seconden: dict[str, float] = field(default_factory=dict)
 
     @property
     def records_seconden(self) -> float:
@@ -46,6 +49,18 @@ def piekgeheugen_mb(pid: int) -> float | None:
         if regel.startswith("VmHWM:"):
             return int(regel.split()[1]) / 1024
     return None
+
+
+def cpu_seconden(pid: int) -> float | None:
+    """User plus system CPU time a running process has used so far, in seconds."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces; the fields after it are fixed.
+    velden = stat.rpartition(")")[2].split()
+    utime, stime = int(velden[11]), int(velden[12])
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
 def laatste_ontvangst(register: dict[str, Any]) -> datetime | None:

@@ -11,6 +11,7 @@ runs the checks and the reconciliation, and returns an `Uitkomst`. The command l
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -29,7 +30,12 @@ from tools.hoofdtaak.controles import Controle, controleer
 from tools.hoofdtaak.invoer import Verzender
 from tools.hoofdtaak.keten import Keten, start_keten
 from tools.hoofdtaak.klant import Ketenklant
-from tools.hoofdtaak.metingen import Metingen, laatste_ontvangst, piekgeheugen_mb
+from tools.hoofdtaak.metingen import (
+    Metingen,
+    cpu_seconden,
+    laatste_ontvangst,
+    piekgeheugen_mb,
+)
 from tools.hoofdtaak.opdracht import Opdracht
 from tools.hoofdtaak.partners import Partnerontvanger
 from tools.hoofdtaak.reconciliatie import Reconciliatie, reconcilieer, schrijf_run
@@ -231,6 +237,11 @@ class _Rit:
             piek = piekgeheugen_mb(pid)
             if piek is not None:
                 metingen.piekgeheugen_mb[naam] = piek
+            cpu = cpu_seconden(pid)
+            if cpu is not None:
+                metingen.cpu_seconden[naam] = cpu
+        eigen = os.times()
+        metingen.cpu_seconden["hoofdtaak (SIS-kant)"] = eigen.user + eigen.system
         return await self._afronden(metingen, begin, stil, stand)
 
     async def _afronden(

@@ -139,8 +139,20 @@ class Leerlingbeeld(LeerlingbeeldToestand):
         self._herbereken(school, vandaag)
 
     def registreer_indiening(
-        self, sleutel: str, school: Schoolcontext, vandaag: date
+        self,
+        sleutel: str,
+        school: Schoolcontext,
+        vandaag: date,
+        *,
+        begindatum: date | None = None,
+        einddatum: date | None = None,
     ) -> None:
+        """DUO holds the melding of `sleutel`, over `begindatum`..`einddatum` as it
+        was sent (unknown: the duty's own period).
+
+        The duty may have been stated again while its melding was on the way, with
+        an earlier begindatum once older absence came in: the melding at DUO stays
+        as it was sent, and what lies before it is counted on its own (R-MLD-8)."""
         # A duty cancelled by a correction while ketenkoppeling was already sending it
         # is at DUO all the same: record the submission, so the engine proposes its
         # withdrawal (D15) instead of forgetting it.
@@ -153,8 +165,8 @@ class Leerlingbeeld(LeerlingbeeldToestand):
             self.leerling_id,
             sleutel,
             m.soort.value,
-            m.begindatum.isoformat(),
-            data.datum_naar(m.einddatum),
+            (begindatum or m.begindatum).isoformat(),
+            data.datum_naar(einddatum or m.einddatum),
         )
         self._herbereken(school, vandaag)
 

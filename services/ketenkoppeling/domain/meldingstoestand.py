@@ -72,6 +72,7 @@ class Meldingstoestand(Aggregate):
         self.vervallen_oorzaak: str | None = None
         self.intrekking_gevraagd = False
         self.einddatum_bij_duo: date | None = None
+        self.begindatum_bij_duo: date | None = None
         self.einddatum_geweigerd: date | None = None
         self.blokkade: list[str] = []
         self.termijn_overschreden = False
@@ -213,12 +214,15 @@ class Meldingstoestand(Aggregate):
         laatste_mutatie: datetime,
         einddatum_verzonden: date | None,
         op: datetime,
+        begindatum_verzonden: date | None = None,
     ) -> None:
         self.status = self.duo_status = Meldingstatus(status)
         self.meldingsnummer = meldingsnummer
         self.brin = brin
         self.laatste_mutatie = laatste_mutatie
         self.einddatum_bij_duo = einddatum_verzonden
+        # Events stored before the begindatum was recorded leave it None.
+        self.begindatum_bij_duo = begindatum_verzonden
         self.reden = None
         self.blokkade = []
         self._lopend = self._onzeker = False

@@ -128,8 +128,14 @@ class Verzuimmelding(Meldingstoestand):
         laatste_mutatie: datetime,
         einddatum_verzonden: date | None,
         op: datetime,
+        begindatum_verzonden: date | None = None,
     ) -> bool:
-        """DUO holds the melding (DC0018, or found by opvragen). False if known."""
+        """DUO holds the melding (DC0018, or found by opvragen). False if known.
+
+        `begindatum_verzonden` is the begindatum of the message DUO accepted; the
+        duty may have been stated again while that message was on its way, and
+        analyse must count from what DUO holds (R-MLD-8). Without it, the duty's
+        current begindatum is taken."""
         if self.meldingsnummer is not None:
             return False
         self._geregistreerd(
@@ -137,6 +143,7 @@ class Verzuimmelding(Meldingstoestand):
             brin=brin,
             laatste_mutatie=laatste_mutatie,
             einddatum_verzonden=einddatum_verzonden,
+            begindatum_verzonden=begindatum_verzonden or self.plicht.begindatum,
             op=op,
             **self._identiteit(status=Meldingstatus.GEREGISTREERD),
         )
