@@ -12,7 +12,6 @@ attributes carry what consumers need for exactly-once effects:
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
@@ -107,7 +106,8 @@ def decode(raw: bytes | None) -> tuple[CloudEvent, ContractEvent]:
     if raw is None:
         raise ContractError("message has no value")
     try:
-        envelope = CloudEvent.model_validate(json.loads(raw))
+        # pydantic parses the JSON itself: no Python dict of the whole message first.
+        envelope = CloudEvent.model_validate_json(raw)
     except (ValueError, ValidationError) as error:
         raise ContractError(f"not a CloudEvents envelope: {error}") from None
     event_class = _REGISTRY.get(envelope.type)

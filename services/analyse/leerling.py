@@ -17,8 +17,8 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from contracts.registratie import LeerlingGeregistreerd, VerzuimGeclassificeerd
+from plumbing.copies import with_new_containers
 from services.analyse.domain.model import Slot
-from services.analyse.kopie import met_nieuwe_containers
 
 __all__ = ["Leerling", "Verzuimslot"]
 
@@ -82,7 +82,7 @@ class Verzuimslot:
 
 class Leerling(Aggregate):
     def __deepcopy__(self, memo: dict[int, object]) -> Leerling:
-        return met_nieuwe_containers(self)  # nested values are never changed in place
+        return with_new_containers(self)  # nested values are never changed in place
 
     @staticmethod
     def create_id(leerling_id: str) -> UUID:

@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate, event
 from contracts.registratie import SchoolGeregistreerd
 from leerplicht.kalender import Periode, SchoolKalender
 from leerplicht.rooster import Lesuur, Rooster
+from plumbing.copies import with_new_containers
 from services.analyse.domain.aggregate import Schoolcontext
 from services.analyse.domain.model import (
     ACTIE_BRIEF,
@@ -32,7 +33,6 @@ from services.analyse.domain.model import (
     Sector,
     Trede,
 )
-from services.analyse.kopie import met_nieuwe_containers
 
 __all__ = ["School", "Schoolcontexten", "beleid_uit", "sector_uit"]
 
@@ -66,7 +66,7 @@ _GETALLEN = {
 
 class School(Aggregate):
     def __deepcopy__(self, memo: dict[int, object]) -> School:
-        return met_nieuwe_containers(self)  # nested values are never changed in place
+        return with_new_containers(self)  # nested values are never changed in place
 
     @staticmethod
     def create_id(school_id: str) -> UUID:

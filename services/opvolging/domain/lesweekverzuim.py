@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from leerplicht.kalender import SchoolKalender
+from plumbing.copies import with_new_containers
 from services.opvolging.domain.evaluatie import WeekCijfer
 
 __all__ = ["Lesweekverzuim", "evaluatieweken"]
@@ -61,6 +62,10 @@ def evaluatieweken(
 
 
 class Lesweekverzuim(Aggregate):
+    def __deepcopy__(self, memo: dict[int, object]) -> Lesweekverzuim:
+        # Loaded for every slot batch of the pupil; its slots are (date, int) tuples.
+        return with_new_containers(self)
+
     class Aangemaakt(Aggregate.Created):
         school_id: str
         leerling_id: str
