@@ -65,6 +65,10 @@ class CloudEvent(BaseModel):
     data: dict[str, Any]
 
 
+#: The Kafka header with the envelope's `type`, beside the structured message (as in
+#: the CloudEvents Kafka binding's `ce_` headers), for consumers that filter by type.
+TYPE_HEADER = "ce_type"
+
 _REGISTRY: dict[str, type[ContractEvent]] = {}
 
 

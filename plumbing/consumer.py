@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +33,13 @@ from eventsourcing.persistence import (
     Tracking,
 )
 
-from contracts.envelope import CloudEvent, ContractError, ContractEvent, decode
+from contracts.envelope import (
+    TYPE_HEADER,
+    CloudEvent,
+    ContractError,
+    ContractEvent,
+    decode,
+)
 from contracts.topics import dlq
 from plumbing.store import ServiceApplication
 
@@ -131,6 +137,7 @@ class HandlerFailed(Exception):
 class ConsumerStats:
     applied: int = 0
     skipped_duplicates: int = 0
+    passed_over: int = 0  # of a type the policy does not use
     dead_lettered: int = 0
     batches: int = 0
     attempts: dict[tuple[str, int, int], int] = field(default_factory=dict)
@@ -152,8 +159,10 @@ class Consumer:
         max_attempts: int = 3,
         after_batch: Callable[[], Any] | None = None,
         metrics: Any = None,
+        wanted: Container[str] | None = None,
     ) -> None:
         self.app = app
+        self._wanted = wanted
         self.service = service
         self.topics = topics
         self.policy = policy
@@ -236,6 +245,8 @@ class Consumer:
             return 0
         valid: list[Incoming] = []
         for record in records:
+            if self._passes_over(record):
+                continue
             try:
                 envelope, event = decode(record.value)
             except ContractError as error:
@@ -258,6 +269,22 @@ class Consumer:
         if self._after_batch is not None:
             await asyncio.to_thread(self._after_batch)
         return len(records)
+
+    def _passes_over(self, record: ConsumerRecord) -> bool:
+        """A message of a type the policy has no use for, as its type header says.
+
+        Nothing is applied for it, so it needs no tracking row either; it is not
+        validated here (the consumers that use it dead-letter it if it is bad). A
+        message without the header is parsed as always."""
+        if self._wanted is None:
+            return False
+        for name, value in record.headers or ():
+            if name == TYPE_HEADER:
+                if value.decode(errors="replace") in self._wanted:
+                    return False
+                self.stats.passed_over += 1
+                return True
+        return False
 
     async def _apply_with_retries(self, batch: list[Incoming]) -> bool:
         """Apply the batch; False when the consumer stopped before it was stored."""

@@ -11,6 +11,9 @@ A broker that lost its storage (the embedded broker keeps nothing on restart) is
 noticed by comparing the topic's end offsets with what this relay knows it put
 there; the relay then starts a new *epoch* and republishes the whole log. Tracking
 rows only ever grow, so the position is tracked per epoch.
+
+Every message carries its CloudEvents type in the `ce_type` header as well, so a
+consumer can pass over the types it has no use for without parsing them.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 from eventsourcing.persistence import Notification, Tracking
 
-from contracts.envelope import ContractEvent, encode, wrap
+from contracts.envelope import TYPE_HEADER, ContractEvent, encode, wrap
 from plumbing.leader import LeaderLock
 from plumbing.store import ServiceApplication
 
@@ -242,8 +245,10 @@ class Relay:
 
         assert self._producer is not None
         futures = [
-            await self._producer.send(self.topic, value=value, key=key)
-            for key, value in messages
+            await self._producer.send(
+                self.topic, value=value, key=key, headers=[(TYPE_HEADER, kind)]
+            )
+            for key, kind, value in messages
         ]
         written = await asyncio.gather(*futures) if futures else []
         floors: dict[int, int] = {}
@@ -268,7 +273,10 @@ class Relay:
             self._metrics.relay_position.labels(topic=self.topic).set(last)
         return len(notifications)
 
-    def _encode(self, notifications: list[Notification]) -> list[tuple[bytes, bytes]]:
+    def _encode(
+        self, notifications: list[Notification]
+    ) -> list[tuple[bytes, bytes, bytes]]:
+        """(key, event type, value) of every message the notifications cause."""
         messages = []
         for notification in notifications:
             domain_event = self.app.mapper.to_domain_event(notification)
@@ -285,5 +293,11 @@ class Relay:
                 sequence=notification.id,
                 time=getattr(domain_event, "timestamp", None) or datetime.now(UTC),
             )
-            messages.append((envelope.partitionkey.encode(), encode(envelope)))
+            messages.append(
+                (
+                    envelope.partitionkey.encode(),
+                    envelope.type.encode(),
+                    encode(envelope),
+                )
+            )
         return messages

@@ -50,6 +50,9 @@ class ServiceSpec:
     to_contract: ContractMapper
     routers: Callable[[ServiceRuntime], Sequence[APIRouter]]
     policy: Callable[[ServiceRuntime], Policy] | None = None
+    # The upstream event types the policy acts on; messages of other types are
+    # passed over unparsed (None: every message goes to the policy).
+    event_types: frozenset[str] | None = None
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
     after_batch: Callable[[ServiceRuntime], Callable[[], Any]] | None = None
 
@@ -150,6 +153,7 @@ class ServiceRuntime:
                 service=self.spec.name,
                 topics=self.upstream_topics,
                 policy=self.spec.policy(self),
+                wanted=self.spec.event_types,
                 consumer_factory=consumer_factory(self.bootstrap, group, **options),
                 producer_factory=producer_factory(self.bootstrap, **options),
                 prepare=self.ensure_topics,

@@ -45,7 +45,7 @@ from services.ketenkoppeling.partners import NotificatieSoort
 if TYPE_CHECKING:
     from plumbing.runtime import ServiceRuntime
 
-__all__ = ["maak_policy", "pas_toe"]
+__all__ = ["GEBRUIKTE_SOORTEN", "maak_policy", "pas_toe"]
 
 #: D18 / D19: the analyse signal that notifies partners as a MAZL signal.
 MAZL_SIGNAAL = "zorgwekkendZiekteverzuim"
@@ -267,3 +267,7 @@ _HANDLERS: dict[type[ContractEvent], Handler] = {
     SignaalAfgegeven: _signaal,
     DossierGesloten: _dossier_gesloten,
 }
+
+#: The upstream event types this policy acts on; the consumer passes over the rest
+#: (registratie's lesson slots, most of its topic) without parsing them.
+GEBRUIKTE_SOORTEN = frozenset(soort.event_type() for soort in _HANDLERS)

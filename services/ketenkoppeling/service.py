@@ -17,7 +17,7 @@ from services.ketenkoppeling.api import routers
 from services.ketenkoppeling.application import Ketenkoppeling
 from services.ketenkoppeling.contracts_mapping import to_contract
 from services.ketenkoppeling.notificaties import partnernotificaties
-from services.ketenkoppeling.policies import maak_policy
+from services.ketenkoppeling.policies import GEBRUIKTE_SOORTEN, maak_policy
 from services.ketenkoppeling.settings import Settings
 from services.ketenkoppeling.statusvolger import duo_statusvolger
 from services.ketenkoppeling.termijnen import termijnbewaking
@@ -45,6 +45,7 @@ SPEC = ServiceSpec(
     to_contract=to_contract,
     routers=routers,
     policy=maak_policy,
+    event_types=GEBRUIKTE_SOORTEN,
     background=(duo_zender, duo_statusvolger, termijnbewaking, partnernotificaties),
     after_batch=_na_batch,
 )

@@ -567,7 +567,7 @@ async def test_two_replicas_one_killed_every_event_applied_exactly_once(
         # Nothing stored went missing when the relay changed hands.
         opgeslagen = {
             decode(value)[0].id
-            for _, value in b.relay._encode(  # noqa: SLF001
+            for _, _, value in b.relay._encode(  # noqa: SLF001
                 lezer.recorder.select_notifications(1, 1_000_000)
             )
         }

@@ -455,4 +455,7 @@ async def test_herstart_midden_in_verzending_maakt_geen_dubbele(
         [bij_duo] = k.beheer_meldingen()
         assert detail["meldingsnummer"] == bij_duo["meldingsnummer"]
         uitkomsten = [v["uitkomst"] for v in k.verzoeken()]
-        assert uitkomsten == ["DC0018, laat beantwoord", "DC0011 (1)"]
+        # One melden, then only questions: the check after the restart, and on a
+        # busy machine a status poll may ask once more before the test looks.
+        assert uitkomsten[0] == "DC0018, laat beantwoord"
+        assert set(uitkomsten[1:]) == {"DC0011 (1)"}

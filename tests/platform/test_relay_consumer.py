@@ -10,6 +10,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from contracts.registratie import VerzuimVervallen
 from plumbing.consumer import Consumer
 from plumbing.kafka import consumer_factory, producer_factory
 from plumbing.relay import Relay
@@ -68,12 +69,13 @@ class System:
             poll_seconds=0.05,
         )
 
-    def new_consumer(self) -> Consumer:
+    def new_consumer(self, wanted=None) -> Consumer:
         return Consumer(
             self.doel,
             service="doel",
             topics=[self.topic],
             policy=self.doel.policy,
+            wanted=wanted,
             consumer_factory=consumer_factory(
                 self.bootstrap, None if self.assign else self.group
             ),
@@ -152,7 +154,7 @@ async def test_relay_restart_republishes_nothing_twice_in_effect(
         system.bron.recorder.select_notifications(position + 1, 100)
     )
     assert relay2._producer is not None  # noqa: SLF001
-    for key, value in messages:
+    for key, _, value in messages:
         await relay2._producer.send_and_wait(system.topic, value=value, key=key)  # noqa: SLF001
     await relay2._disconnect()  # noqa: SLF001
     try:
@@ -224,6 +226,42 @@ async def test_poison_message_goes_to_dlq_and_partition_moves_on(
     headers = dict(dead[0].headers)
     assert headers["dlq.origin.topic"] == system.topic.encode()
     assert b"invalid message" in headers["dlq.error"]
+
+
+async def test_consumer_passes_over_types_it_does_not_use_by_their_header(
+    broker, tmp_path, unique
+):
+    # Given a message of another type whose body would be refused if parsed, then
+    # three events the relay publishes with their type header.
+    system = System(broker, tmp_path, unique)
+    await system.prepare()
+    producer = AIOKafkaProducer(bootstrap_servers=broker, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            system.topic,
+            value=b"{not json",
+            key=str(PUPILS[0]).encode(),
+            headers=[("ce_type", b"nl.verzuimketen.iets.anders.v1")],
+        )
+    finally:
+        await producer.stop()
+    system.bron.tik(PUPILS[0], 3)
+    system.start_relay()
+
+    # When the consumer only wants the type the relay publishes.
+    wanted = frozenset({VerzuimVervallen.event_type()})
+    system.consumer = system.new_consumer(wanted=wanted)
+    system.tasks.append(asyncio.create_task(system.consumer.run()))
+    try:
+        await wait_until(lambda: len(system.doel.slots_of(PUPILS[0])) == 3)
+    finally:
+        await system.stop()
+
+    # Then the other message was passed over unread: applied nothing, no DLQ.
+    assert system.consumer.stats.passed_over == 1
+    assert system.consumer.stats.dead_lettered == 0
+    assert await read_all(broker, f"{system.topic}.dlq") == []
 
 
 async def test_failing_handler_dead_letters_after_retries(broker, tmp_path, unique):
