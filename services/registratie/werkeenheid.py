@@ -15,7 +15,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEvent
 
 from plumbing.security.sleutelkluis import VERNIETIGD
 from services.registratie.domain.classificatie import (
@@ -100,6 +100,10 @@ class Werkeenheid:
         self._geladen: dict[UUID, Aggregate | None] = {}
         self._te_bewaren: dict[UUID, Aggregate] = {}
         self._dagen: dict[UUID, _Dag] = {}
+        # A bulk's items, each closed as a step: their events in the order single
+        # requests would have saved them, and what the open step changed.
+        self._gesloten: list[DomainEvent] = []
+        self._in_stap: dict[UUID, Aggregate] = {}
         self.gewijzigde_slots = 0
 
     def laad(self, ids: Iterable[UUID]) -> None:
@@ -121,10 +125,11 @@ class Werkeenheid:
 
     def nieuw(self, aggregate: Aggregate) -> None:
         self._geladen[aggregate.id] = aggregate
-        self._te_bewaren[aggregate.id] = aggregate
+        self.bewaar(aggregate)
 
     def bewaar(self, aggregate: Aggregate) -> None:
         self._te_bewaren[aggregate.id] = aggregate
+        self._in_stap[aggregate.id] = aggregate
 
     def school(self, school_id: UUID) -> tuple[School, SchoolContext]:
         school = self.haal(school_id, School)
@@ -225,5 +230,16 @@ class Werkeenheid:
         ):
             self.bewaar(leerling)
 
-    def aggregaten(self) -> list[Aggregate]:
-        return list(self._te_bewaren.values())
+    def sluit_stap(self) -> None:
+        """End one item of a bulk as if it were a request of its own: classify the
+        days it touched and set its events aside in order, so the one save of the
+        bulk stores (and publishes) what the items one by one would have."""
+        self.verwerk_dagen()
+        for aggregate in self._in_stap.values():
+            self._gesloten.extend(aggregate.collect_events())
+        self._in_stap.clear()
+
+    def aggregaten(self) -> list[Aggregate | DomainEvent]:
+        """What the save stores: the events of closed steps first, then every
+        aggregate to keep (with what is still pending on it)."""
+        return [*self._gesloten, *self._te_bewaren.values()]
