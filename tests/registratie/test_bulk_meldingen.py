@@ -301,3 +301,36 @@ def test_te_veel_afmeldingen_in_een_keer(
 
     with pytest.raises(OngeldigeInvoer):
         bulk.app.registreer_afmeldingen([{}] * (MAX_AFMELDINGEN + 1))
+
+
+def test_twee_processen_op_een_store_zien_elkaars_afmeldingen(tmp_path: Path) -> None:
+    # given two processes on one store, each keeping pupils between requests
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(tmp_path / "registratie.db"),
+    }
+    een = RegistratieDienst(env=env)
+    twee = RegistratieDienst(env=env)
+    try:
+        for app in (een, twee):
+            app.bind(Klok(NU), _PGN_SLEUTEL)
+        vo = registreer_school(een, "05KO", "vo", VO_ROOSTER)
+        leerling = een.registreer_leerling(_leerling(vo, 1)).leerling_id
+
+        def ziek(d: str) -> dict[str, Any]:
+            return {"leerlingId": str(leerling), "soort": "ziek", "van": d, "tot": d}
+
+        # when each records notices for the same pupil in turn
+        een.registreer_afmeldingen([ziek("2025-11-03")])
+        twee.registreer_afmeldingen([ziek("2025-11-04")])
+        regels = een.registreer_afmeldingen([ziek("2025-11-05")])
+
+        # then the last one built on both earlier ones, never on a stale pupil
+        assert [r.status for r in regels] == ["accepted"]
+        for app in (een, twee):
+            gezien = app.leerling_aggregaat(leerling)
+            assert gezien is not None
+            assert len(gezien.gronden) == 3
+    finally:
+        een.close()
+        twee.close()
