@@ -167,8 +167,8 @@ async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
         lijst = meldingen(random.Random(args.seed), leerlingen, args.meldingen)
         begin, cpu_begin = time.perf_counter(), time.process_time()
         if args.bulk:
-            for i in range(0, len(lijst), BULK):
-                body = {"afmeldingen": lijst[i : i + BULK]}
+            for i in range(0, len(lijst), args.per_verzoek):
+                body = {"afmeldingen": lijst[i : i + args.per_verzoek]}
                 antwoord = await http.post("/afmeldingen/bulk", json=body)
                 antwoord.raise_for_status()
                 aantallen = antwoord.json()["aantallen"]
@@ -195,6 +195,7 @@ def main() -> None:
     parser.add_argument("--meldingen", type=int, default=3_000)
     parser.add_argument("--gelijktijdig", type=int, default=8)
     parser.add_argument("--bulk", action="store_true")
+    parser.add_argument("--per-verzoek", type=int, default=BULK, help="with --bulk")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     with (
