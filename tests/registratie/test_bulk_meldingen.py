@@ -16,6 +16,7 @@ import pytest
 
 from contracts.pgn import nieuwe_sleutel
 from leerplicht.fixtures import PO_ROOSTER, VO_ROOSTER
+from services.registratie.contracts_mapping import to_contract
 from services.registratie.domain.afmelding import AfmeldingSoort
 from services.registratie.domain.tijd import AMSTERDAM
 from services.registratie.meldingen_bulk import MAX_AFMELDINGEN
@@ -63,21 +64,24 @@ class _Omgeving:
         self.po = registreer_school(self.app, "07NU00", "po", PO_ROOSTER)
 
     def opgeslagen(self) -> tuple[list[Any], list[Any]]:
-        """The stored domain events in order, and the outgoing messages (what the
-        relay publishes) in order, as comparable JSON: ids the service makes up
-        numbered by first appearance, timestamps and the PGN's ciphertext (a fresh
-        nonce each time) left out.
+        """The stored domain events in order, and the messages the relay publishes
+        in order, as comparable JSON: ids the service makes up numbered by first
+        appearance, timestamps and the PGN's ciphertext (a fresh nonce each time)
+        left out.
 
         A save stores its messages after its events, so a bulk's messages follow
         all of its events: on Kafka, which carries only the messages, the order
         is the same."""
         notificaties = self.app.recorder.select_notifications(start=1, limit=100_000)
         events = [self.app.mapper.to_domain_event(n) for n in notificaties]
-        berichten = [e for e in events if type(e).__qualname__ == "Uitgaand"]
+        # What the relay publishes: the contract event of every stored message.
+        berichten = [
+            ["bericht", {**bericht.model_dump(mode="json"), "pgn": None}]
+            for bericht in map(to_contract, events)
+            if bericht is not None
+        ]
         domein = [e for e in events if type(e).__qualname__ != "Uitgaand"]
-        return _vergelijkbaar(domein, "Afmelding.Ontvangen"), _vergelijkbaar(
-            berichten, "Uitgaand"
-        )
+        return _vergelijkbaar(domein, "Afmelding.Ontvangen"), berichten
 
 
 def _vergelijkbaar(events: list[Any], nieuw_bij: str) -> list[Any]:
@@ -85,9 +89,6 @@ def _vergelijkbaar(events: list[Any], nieuw_bij: str) -> list[Any]:
     rijen = []
     for event in events:
         staat = {k: v for k, v in vars(event).items() if k != "timestamp"}
-        pgn = staat.get("data", {}).get("pgn")
-        if isinstance(pgn, dict):
-            staat["data"] = {**staat["data"], "pgn": pgn["soort"]}
         rijen.append([type(event).__qualname__, staat])
     tekst = json.dumps(rijen, default=str, sort_keys=True)
     for nummer, aggregate_id in enumerate(nieuw):
