@@ -1,15 +1,17 @@
-"""`/leerlingen`: register a pupil, read it back (never its PGN), and its slots."""
+"""`/leerlingen`: register a pupil or many at once, read one back (never its PGN), and
+its slots."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from plumbing.errors import InvalidInput, NotFound
+from plumbing.security.access import note_leerlingen
 from plumbing.security.callers import Caller
 from plumbing.security.dependencies import ensure_school
 from services.registratie import api_lezen
@@ -24,8 +26,18 @@ from services.registratie.api_basis import (
     uitvoeren,
     verwijzing_toegestaan,
 )
-from services.registratie.api_modellen import Leerling, LeerlingBody, Verzuimdagen
+from services.registratie.api_bulk import Bulkantwoord, begrens, leerling_id_van
+from services.registratie.api_modellen import (
+    Leerling,
+    LeerlingBody,
+    LeerlingenBulkAntwoord,
+    LeerlingenBulkBody,
+    Verzuimdagen,
+)
+from services.registratie.bulkregels import Regel, lees_model
+from services.registratie.domain.fouten import ValidatieFout
 from services.registratie.domain.tijd import EERSTE_DATUM, LAATSTE_DATUM
+from services.registratie.leerlingen import MAX_LEERLINGEN
 from services.registratie.modellen import LeerlingInvoer
 from services.registratie.service_app import RegistratieDienst, registratie
 
@@ -67,6 +79,52 @@ def _invoer(leerling_id: UUID, body: LeerlingBody) -> LeerlingInvoer:
         startkwalificatie=body.startkwalificatie,
         lesdagen=body.lesdagen,
     )
+
+
+def _verwerk_leerlingen(
+    app: RegistratieDienst, caller: Caller, leerlingen: list[Any]
+) -> dict[str, Any]:
+    """Each pupil checked as `PUT /v1/leerlingen/{leerlingId}` checks it (a school
+    or an existing pupil the caller does not work for is unknown); the rest go in
+    one save."""
+    bestaand = app.scholen_van(
+        i for i in map(leerling_id_van, leerlingen) if i is not None
+    )
+    antwoord = Bulkantwoord(len(leerlingen))
+    invoeren: list[LeerlingInvoer] = []
+    for index, item in enumerate(leerlingen):
+        leerling_id = leerling_id_van(item)
+        leeg = {"leerlingId": str(leerling_id) if leerling_id else None}
+        try:
+            body = lees_model(LeerlingBody, item)
+        except ValidatieFout as fout:
+            antwoord.weiger(index, fout.veld, fout.reden, **leeg)
+            continue
+        if body.leerling_id is None:
+            antwoord.weiger(index, "leerlingId", "ontbreekt", **leeg)
+            continue
+        if not caller.may_access_school(str(body.school_id)):
+            antwoord.weiger(index, "schoolId", "onbekende school", **leeg)
+            continue
+        school_id = bestaand.get(body.leerling_id)
+        if school_id is not None and not caller.may_access_school(str(school_id)):
+            antwoord.weiger(index, "leerlingId", "onbekende leerling", **leeg)
+            continue
+        try:
+            invoeren.append(_invoer(body.leerling_id, body))
+        except InvalidInput as fout:
+            eerste = fout.extra["invalidParams"][0]
+            antwoord.weiger(index, eerste["name"], eerste["reason"], **leeg)
+            continue
+        antwoord.door(index)
+    note_leerlingen(*(invoer.leerling_id for invoer in invoeren))
+
+    def als_json(regel: Regel[Any]) -> dict[str, Any]:
+        return {"leerlingId": str(regel.resultaat) if regel.resultaat else None}
+
+    if invoeren:
+        antwoord.vul_aan(app.registreer_leerlingen(invoeren), als_json)
+    return antwoord.als_json()
 
 
 def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
@@ -123,6 +181,27 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
             gevonden.model_dump(mode="json", by_alias=True),
             200 if bestond else 201,
         )
+
+    @router.post(
+        "/leerlingen/bulk",
+        response_model=LeerlingenBulkAntwoord,
+        response_model_by_alias=True,
+        dependencies=JSON,
+        responses={
+            **MEDIATYPE,
+            **UITGEVOERD,
+            413: {"description": f"More than {MAX_LEERLINGEN} pupils"},
+        },
+        summary=f"Register or update up to {MAX_LEERLINGEN} pupils in one request",
+    )
+    async def zet_leerlingen(
+        body: LeerlingenBulkBody, caller: Annotated[Caller, Depends(SCHRIJVEN)]
+    ) -> JSONResponse:
+        begrens(body.leerlingen, MAX_LEERLINGEN, "leerlingen")
+        antwoord = await uitvoeren(
+            runtime, _verwerk_leerlingen, app(), caller, body.leerlingen
+        )
+        return JSONResponse(antwoord)
 
     @router.get(
         "/leerlingen/{leerlingId}",

@@ -9,7 +9,7 @@ only with that role; a system (`sis`, `beheer`) passes on either.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -35,8 +35,17 @@ from services.registratie.api_basis import (
     uitvoeren,
     verwijzing_toegestaan,
 )
-from services.registratie.api_modellen import Afmelding, BesluitBody, Verlofaanvraag
+from services.registratie.api_bulk import Bulkantwoord, begrens, leerling_id_van
+from services.registratie.api_modellen import (
+    Afmelding,
+    AfmeldingenBulkAntwoord,
+    AfmeldingenBulkBody,
+    BesluitBody,
+    Verlofaanvraag,
+)
+from services.registratie.bulkregels import Regel
 from services.registratie.domain.verlof import Beslisser, Uitkomst
+from services.registratie.meldingen_bulk import MAX_AFMELDINGEN
 from services.registratie.modellen import (
     AfmeldingInvoer,
     BesluitInvoer,
@@ -67,6 +76,44 @@ def _mag_beslissen_als(caller: Caller, beslisser: Beslisser) -> None:
         raise ProblemError(
             403, "Forbidden", f"Your roles do not allow deciding as {beslisser.value}."
         )
+
+
+def _verwerk_afmeldingen(
+    app: RegistratieDienst, caller: Caller, afmeldingen: list[Any]
+) -> dict[str, Any]:
+    """Notices about pupils the caller may not see are refused as unknown pupils
+    before the use case sees them; the rest go in one save."""
+    ids = {i for i in map(leerling_id_van, afmeldingen) if i is not None}
+    scholen = {
+        leerling_id: school_id
+        for leerling_id, school_id in app.scholen_van(ids).items()
+        if caller.may_access_school(str(school_id))
+    }
+    note_leerlingen(*scholen)
+    leeg = {"afmeldingId": None, "tijdig": None, "binnenLimiet": None}
+    antwoord = Bulkantwoord(len(afmeldingen), **leeg)
+    door = []
+    for index, afmelding in enumerate(afmeldingen):
+        leerling_id = leerling_id_van(afmelding)
+        if leerling_id is not None and leerling_id not in scholen:
+            antwoord.weiger(index, "leerlingId", "onbekende leerling")
+        else:
+            antwoord.door(index)
+            door.append(afmelding)
+
+    def als_json(regel: Regel[Any]) -> dict[str, Any]:
+        view = regel.resultaat
+        if view is None:
+            return leeg
+        return {
+            "afmeldingId": str(view.afmelding_id),
+            "tijdig": view.tijdig,
+            "binnenLimiet": view.binnen_limiet,
+        }
+
+    if door:
+        antwoord.vul_aan(app.registreer_afmeldingen(door), als_json)
+    return antwoord.als_json()
 
 
 def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
@@ -120,6 +167,27 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         return met_locatie(
             request, "afmelding", antwoord, afmeldingId=str(view.afmelding_id)
         )
+
+    @router.post(
+        "/afmeldingen/bulk",
+        response_model=AfmeldingenBulkAntwoord,
+        response_model_by_alias=True,
+        dependencies=JSON,
+        responses={
+            **MEDIATYPE,
+            **UITGEVOERD,
+            413: {"description": f"More than {MAX_AFMELDINGEN} notices"},
+        },
+        summary=f"Up to {MAX_AFMELDINGEN} parents' notices, answered per notice",
+    )
+    async def meld_af_bulk(
+        body: AfmeldingenBulkBody, caller: Annotated[Caller, Depends(SCHRIJVEN)]
+    ) -> JSONResponse:
+        begrens(body.afmeldingen, MAX_AFMELDINGEN, "afmeldingen")
+        antwoord = await uitvoeren(
+            runtime, _verwerk_afmeldingen, app(), caller, body.afmeldingen
+        )
+        return JSONResponse(antwoord)
 
     @router.get(
         "/afmeldingen/{afmeldingId}",

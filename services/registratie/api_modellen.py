@@ -315,3 +315,55 @@ class Verlofaanvraag(_Model):
     besloten_door: str | None
     toelichting: str | None
     versie: int
+
+
+# --- bulks of pupils and notices ----------------------------------------------------
+
+
+class LeerlingenBulkBody(_Model):
+    leerlingen: list[Any] = Field(
+        description="Up to 5,000 pupils, each the body of "
+        "`PUT /v1/leerlingen/{leerlingId}` with its `leerlingId`; each is checked "
+        "on its own."
+    )
+
+
+class LeerlingenBulkRegel(_Model):
+    index: int
+    leerling_id: UUID | None
+    status: Literal["accepted", "updated", "unchanged", "rejected"] = Field(
+        description="accepted: registered; updated: details replaced; unchanged: "
+        "the same details again; rejected: see veld and reden (nothing stored)."
+    )
+    veld: str | None = None
+    reden: str | None = None
+
+
+class LeerlingenBulkAntwoord(_Model):
+    aantallen: dict[str, int]
+    resultaten: list[LeerlingenBulkRegel]
+
+
+class AfmeldingenBulkBody(_Model):
+    afmeldingen: list[Any] = Field(
+        description="Up to 5,000 notices, each the body of `POST /v1/afmeldingen`; "
+        "each is checked on its own."
+    )
+
+
+class AfmeldingenBulkRegel(_Model):
+    index: int
+    status: Literal["accepted", "rejected"] = Field(
+        description="accepted: recorded (see afmeldingId); rejected: see veld and "
+        "reden (nothing stored)."
+    )
+    afmelding_id: UUID | None = None
+    tijdig: bool | None = Field(default=None, description="D8, when accepted.")
+    binnen_limiet: bool | None = None
+    veld: str | None = None
+    reden: str | None = None
+
+
+class AfmeldingenBulkAntwoord(_Model):
+    aantallen: dict[str, int]
+    resultaten: list[AfmeldingenBulkRegel]

@@ -12,27 +12,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID
 
-from leerplicht.identificatie import (
-    IdentificatieFout,
-    valideer_brin,
-    valideer_gemeentecode,
-    valideer_pgn,
-)
+from leerplicht.identificatie import IdentificatieFout, valideer_brin
 from leerplicht.kalender import Periode, SchoolKalender
 from services.registratie.bulk import BulkGebruik
-from services.registratie.domain.fouten import (
-    LeerlingGewist,
-    OngeldigeInvoer,
-    TotVoorVan,
-)
+from services.registratie.domain.fouten import OngeldigeInvoer, TotVoorVan
 from services.registratie.domain.kalender_ical import lees_ical
-from services.registratie.domain.leerling import Leerling, controleer_leeftijd
 from services.registratie.domain.leerlingenlijst import (
     EMMERS,
     Leerlingenlijst,
-    emmer_van,
     lijst_id,
 )
 from services.registratie.domain.school import (
@@ -42,24 +31,23 @@ from services.registratie.domain.school import (
     kalender_naar_dict,
     school_id_voor,
 )
-from services.registratie.domain.tijd import begin_van_dag, lokale_datum
+from services.registratie.domain.tijd import begin_van_dag
 from services.registratie.domain.verzuimdag import Verzuimdag, verzuimdag_id
 from services.registratie.herbeoordeling import (
     HERBEOORDELING_ID,
     Herbeoordeling,
     lees_nieuwe_dagen,
 )
-from services.registratie.meldingen import MeldingenGebruik
+from services.registratie.leerlingen import LeerlingenGebruik
+from services.registratie.meldingen_bulk import MeldingenBulkGebruik
 from services.registratie.modellen import (
     HerbeoordelingResultaat,
-    LeerlingInvoer,
-    LeerlingView,
     SchoolInvoer,
     SchoolView,
 )
-from services.registratie.opvragen import OpvragenGebruik, leerling_view
+from services.registratie.opvragen import OpvragenGebruik
 from services.registratie.verloven import VerlovenGebruik
-from services.registratie.werkeenheid import Werkeenheid, is_gewist
+from services.registratie.werkeenheid import Werkeenheid
 from services.registratie.wissing import WissenGebruik
 
 __all__ = ["Registratie"]
@@ -81,7 +69,8 @@ def _school_view(school: School) -> SchoolView:
 
 class Registratie(
     BulkGebruik,
-    MeldingenGebruik,
+    LeerlingenGebruik,
+    MeldingenBulkGebruik,
     VerlovenGebruik,
     OpvragenGebruik,
     WissenGebruik,
@@ -220,74 +209,6 @@ class Registratie(
             return school
 
         return _school_view(self._uitvoeren(opdracht, nu))
-
-    # --- pupils --------------------------------------------------------------------
-
-    def registreer_leerling(self, invoer: LeerlingInvoer) -> LeerlingView:
-        """Register or update a pupil; the PGN is validated, never echoed."""
-        try:
-            pgn = valideer_pgn(invoer.pgn)
-        except IdentificatieFout as fout:
-            raise OngeldigeInvoer("pgn", fout.reden) from None
-        try:
-            gemeente = valideer_gemeentecode(invoer.woongemeente)
-        except IdentificatieFout as fout:
-            raise OngeldigeInvoer("woongemeente", fout.reden) from None
-        if (
-            invoer.inschrijving_tot is not None
-            and invoer.inschrijving_tot < invoer.inschrijving_vanaf
-        ):
-            raise TotVoorVan("inschrijvingTot", "ligt voor inschrijvingVanaf")
-        controleer_leeftijd(
-            invoer.geboortedatum,
-            invoer.inschrijving_vanaf,
-            lokale_datum(self.moment()),
-        )
-        if invoer.lesdagen is not None and not set(invoer.lesdagen) <= set(range(1, 6)):
-            raise OngeldigeInvoer("lesdagen", "ISO-weekdagen 1 (maandag) tot en met 5")
-        leerling_id = invoer.leerling_id or (
-            uuid5(
-                NAMESPACE_URL,
-                f"verzuimketen:leerling:{invoer.school_id.hex}:{invoer.leerlingnummer}",
-            )
-            if invoer.leerlingnummer
-            else uuid4()
-        )
-        gegevens = invoer.model_dump(
-            mode="json", by_alias=True, exclude={"school_id", "leerling_id", "pgn"}
-        )
-        gegevens.update(
-            {"pgn": pgn.nummer, "pgnSchema": pgn.schema.value, "woongemeente": gemeente}
-        )
-
-        def opdracht(werk: Werkeenheid) -> Leerling:
-            school, _ = werk.school(invoer.school_id)
-            leerling = werk.haal(leerling_id, Leerling)
-            if leerling is None:
-                leerling = Leerling(
-                    leerling_id=leerling_id, school_id=school.id, gegevens=gegevens
-                )
-                werk.nieuw(leerling)
-                emmer = emmer_van(leerling_id)
-                lijst = werk.haal(lijst_id(school.id, emmer), Leerlingenlijst)
-                if lijst is None:
-                    lijst = Leerlingenlijst(school_id=school.id, emmer=emmer)
-                    werk.nieuw(lijst)
-                lijst.voeg_toe(school_id=school.id, leerling_id=leerling_id)
-                werk.bewaar(lijst)
-            elif is_gewist(leerling):
-                raise LeerlingGewist(str(leerling_id))
-            elif leerling.school_id != school.id:
-                # D16: a transfer is a new enrolment at the other school.
-                raise OngeldigeInvoer(
-                    "schoolId", "leerling staat bij een andere school ingeschreven"
-                )
-            elif leerling.gegevens != gegevens:
-                leerling.wijzig(leerling_id=leerling_id, gegevens=gegevens)
-                werk.bewaar(leerling)
-            return leerling
-
-        return leerling_view(self._uitvoeren(opdracht))
 
     # --- time passing --------------------------------------------------------------
 

@@ -34,7 +34,11 @@ from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
 from services.registratie.opslag import GrotePostgresRecorder
 from services.registratie.persoonsvelden import PERSOONSVELDEN
-from services.registratie.werkeenheid import SchoolContextCache, Werkeenheid
+from services.registratie.werkeenheid import (
+    AggregaatVoorraad,
+    SchoolContextCache,
+    Werkeenheid,
+)
 
 __all__ = ["MAX_POGINGEN", "OPSLAGFOUTEN", "RegistratieBasis", "TeVeelConflicten"]
 
@@ -93,6 +97,7 @@ class RegistratieBasis(ServiceApplication):
         super().__init__(env)
         self._klok = klok or nu_amsterdam
         self._scholen = SchoolContextCache()
+        self._voorraad = AggregaatVoorraad()
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper, sealing personal fields with the pupil's key."""
@@ -161,11 +166,12 @@ class RegistratieBasis(ServiceApplication):
         """
         moment = self.moment(nu)
         for poging in range(1, MAX_POGINGEN + 1):
-            werk = Werkeenheid(self, moment, self._scholen)
+            werk = Werkeenheid(self, moment, self._scholen, self._voorraad)
             resultaat = opdracht(werk)
             werk.verwerk_dagen()
+            inhoud = werk.aggregaten()
             try:
-                self.save(*werk.aggregaten())
+                self.save(*inhoud)
             except SleutelVernietigd as fout:
                 # Erased between loading and saving (another process): refused.
                 raise LeerlingGewist(str(fout.leerling_id)) from None
@@ -175,6 +181,8 @@ class RegistratieBasis(ServiceApplication):
                     extra={"event": "versieconflict", "poging": poging},
                 )
                 continue
+            # Stored: the next unit of work builds on this state.
+            self._voorraad.onthoud(inhoud)
             return resultaat
         raise TeVeelConflicten(
             f"na {MAX_POGINGEN} pogingen nog steeds een versieconflict"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 from leerplicht.kalender import Periode
@@ -35,7 +36,12 @@ from services.registratie.modellen import (
 )
 from services.registratie.werkeenheid import Werkeenheid
 
-__all__ = ["MeldingenGebruik", "raak_periode"]
+__all__ = [
+    "MeldingenGebruik",
+    "afmelding_view",
+    "controleer_afmelding",
+    "raak_periode",
+]
 
 _MAX_OPEN_DAGEN = 62
 
@@ -74,72 +80,86 @@ def raak_periode(
             werk.raak(leerling.id, d, maak_aan=True)
 
 
+def controleer_afmelding(invoer: AfmeldingInvoer) -> None:
+    """What a notice must satisfy on its own, before anything is loaded."""
+    if invoer.tot is not None and invoer.tot < invoer.van:
+        raise TotVoorVan("tot", "tot ligt voor van")
+    if invoer.lesuur_tot is not None and invoer.lesuur_van is None:
+        raise OngeldigeInvoer("lesuurVan", "lesuurTot zonder lesuurVan")
+    if (
+        invoer.lesuur_van is not None
+        and invoer.lesuur_tot is not None
+        and invoer.lesuur_tot < invoer.lesuur_van
+    ):
+        raise TotVoorVan("lesuurTot", "lesuurTot ligt voor lesuurVan")
+
+
+def afmelding_view(afmelding: Afmelding, feit: Grondfeit) -> AfmeldingView:
+    return AfmeldingView(
+        afmelding_id=afmelding.id,
+        leerling_id=afmelding.leerling_id,
+        soort=AfmeldingSoort(afmelding.soort),
+        van=afmelding.van,
+        tot=afmelding.tot,
+        # D8 timeliness only; an art. 11a notice above the weekly limit is
+        # reported through binnen_limiet.
+        tijdig=replace(feit, geldig=True).tijdig(),
+        binnen_limiet=afmelding.binnen_limiet,
+        versie=afmelding.version,
+    )
+
+
 class MeldingenGebruik(RegistratieBasis):
     def registreer_afmelding(
         self, invoer: AfmeldingInvoer, nu: datetime | None = None
     ) -> AfmeldingView:
         """A parent's notice; D8 timeliness is judged from `ontvangen`."""
-        if invoer.tot is not None and invoer.tot < invoer.van:
-            raise TotVoorVan("tot", "tot ligt voor van")
-        if invoer.lesuur_tot is not None and invoer.lesuur_van is None:
-            raise OngeldigeInvoer("lesuurVan", "lesuurTot zonder lesuurVan")
-        if (
-            invoer.lesuur_van is not None
-            and invoer.lesuur_tot is not None
-            and invoer.lesuur_tot < invoer.lesuur_van
-        ):
-            raise TotVoorVan("lesuurTot", "lesuurTot ligt voor lesuurVan")
-
-        def opdracht(werk: Werkeenheid) -> tuple[Afmelding, Grondfeit]:
-            leerling = werk.leerling(invoer.leerling_id)
-            _, school = werk.school(leerling.school_id)
-            ontvangen = invoer.ontvangen or werk.moment
-            lesuren = None
-            if invoer.lesuur_van is not None:
-                tot = invoer.lesuur_tot or invoer.lesuur_van
-                lesuren = frozenset(range(invoer.lesuur_van, tot + 1))
-            binnen = True
-            if invoer.soort is AfmeldingSoort.VIJFJARIGE:
-                binnen = self._art11a(werk, leerling, school, invoer, lesuren)
-            afmelding = Afmelding(
-                leerling_id=leerling.id,
-                soort=invoer.soort.value,
-                van=invoer.van,
-                tot=invoer.tot,
-                lesuur_van=invoer.lesuur_van,
-                lesuur_tot=invoer.lesuur_tot,
-                ontvangen=ontvangen,
-                gemeld_door=invoer.gemeld_door,
-                binnen_limiet=binnen,
-            )
-            werk.nieuw(afmelding)
-            feit = Grondfeit(
-                invoer.soort.grond, invoer.van, invoer.tot, lesuren, ontvangen, binnen
-            )
-            leerling.leg_grond_vast(
-                leerling_id=leerling.id,
-                verwijzing=afmelding.id.hex,
-                feit=grondfeit_naar_dict(feit),
-            )
-            werk.bewaar(leerling)
-            if invoer.soort is AfmeldingSoort.ZIEK:
-                self._signaleer_ziekmelding(leerling, school, feit, werk)
-            raak_periode(werk, leerling, school, invoer.van, invoer.tot)
-            return afmelding, feit
-
-        afmelding, feit = self._uitvoeren(opdracht, nu)
-        return AfmeldingView(
-            afmelding_id=afmelding.id,
-            leerling_id=afmelding.leerling_id,
-            soort=invoer.soort,
-            van=afmelding.van,
-            tot=afmelding.tot,
-            # D8 timeliness only; an art. 11a notice above the weekly limit is
-            # reported through binnen_limiet.
-            tijdig=replace(feit, geldig=True).tijdig(),
-            binnen_limiet=afmelding.binnen_limiet,
-            versie=afmelding.version,
+        controleer_afmelding(invoer)
+        afmelding, feit = self._uitvoeren(
+            partial(self.leg_afmelding_vast, invoer=invoer), nu
         )
+        return afmelding_view(afmelding, feit)
+
+    def leg_afmelding_vast(
+        self, werk: Werkeenheid, invoer: AfmeldingInvoer
+    ) -> tuple[Afmelding, Grondfeit]:
+        """The notice's changes in `werk`. A refusal (`RegistratieFout`) comes before
+        any change, so a bulk can refuse one notice and go on with the next."""
+        leerling = werk.leerling(invoer.leerling_id)
+        _, school = werk.school(leerling.school_id)
+        ontvangen = invoer.ontvangen or werk.moment
+        lesuren = None
+        if invoer.lesuur_van is not None:
+            tot = invoer.lesuur_tot or invoer.lesuur_van
+            lesuren = frozenset(range(invoer.lesuur_van, tot + 1))
+        binnen = True
+        if invoer.soort is AfmeldingSoort.VIJFJARIGE:
+            binnen = self._art11a(werk, leerling, school, invoer, lesuren)
+        afmelding = Afmelding(
+            leerling_id=leerling.id,
+            soort=invoer.soort.value,
+            van=invoer.van,
+            tot=invoer.tot,
+            lesuur_van=invoer.lesuur_van,
+            lesuur_tot=invoer.lesuur_tot,
+            ontvangen=ontvangen,
+            gemeld_door=invoer.gemeld_door,
+            binnen_limiet=binnen,
+        )
+        werk.nieuw(afmelding)
+        feit = Grondfeit(
+            invoer.soort.grond, invoer.van, invoer.tot, lesuren, ontvangen, binnen
+        )
+        leerling.leg_grond_vast(
+            leerling_id=leerling.id,
+            verwijzing=afmelding.id.hex,
+            feit=grondfeit_naar_dict(feit),
+        )
+        werk.bewaar(leerling)
+        if invoer.soort is AfmeldingSoort.ZIEK:
+            self._signaleer_ziekmelding(leerling, school, feit, werk)
+        raak_periode(werk, leerling, school, invoer.van, invoer.tot)
+        return afmelding, feit
 
     def _art11a(
         self,

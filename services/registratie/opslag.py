@@ -14,7 +14,7 @@ eventsourcing 9.5.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -89,9 +89,15 @@ def _postgres(
 
 
 def laad_aggregaten(
-    app: Application[UUID], ids: Iterable[UUID]
+    app: Application[UUID],
+    ids: Iterable[UUID],
+    basis: Callable[[UUID], Aggregate | None] | None = None,
 ) -> dict[UUID, Aggregate]:
-    """The existing aggregates among `ids`; ids without events are simply absent."""
+    """The existing aggregates among `ids`; ids without events are simply absent.
+
+    `basis` may give a copy of an aggregate as it was at some version: then only
+    the events stored after that version are decoded and applied to it. The store
+    is read either way, so what comes back is never older than what is stored."""
     uniek = list(dict.fromkeys(ids))
     recorder = app.recorder
     snel = app.snapshots is None and isinstance(
@@ -113,13 +119,19 @@ def laad_aggregaten(
         else:
             assert isinstance(recorder, PostgresAggregateRecorder)
             opgeslagen = _postgres(recorder, deel)
-        per_id: dict[UUID, list[Any]] = defaultdict(list)
+        per_id: dict[UUID, list[StoredEvent]] = defaultdict(list)
         for stored in opgeslagen:
-            per_id[UUID(str(stored.originator_id))].append(
+            per_id[UUID(str(stored.originator_id))].append(stored)
+        for aggregate_id, rijen in per_id.items():
+            begin = basis(aggregate_id) if basis is not None else None
+            if begin is not None and begin.version > rijen[-1].originator_version:
+                begin = None  # the store is older than the copy (a restore)
+            events = [
                 app.mapper.to_domain_event(stored)
-            )
-        for aggregate_id, events in per_id.items():
-            aggregate = project_aggregate(None, events)
+                for stored in rijen
+                if begin is None or stored.originator_version > begin.version
+            ]
+            aggregate = project_aggregate(begin, events)
             if aggregate is not None:
                 gevonden[aggregate_id] = aggregate
     return gevonden

@@ -8,14 +8,16 @@ facts and lets each `Verzuimdag` diff old against new statuses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEvent
 
 from plumbing.security.sleutelkluis import VERNIETIGD
 from services.registratie.domain.classificatie import (
@@ -30,6 +32,7 @@ from services.registratie.domain.fouten import (
     RegistratieFout,
 )
 from services.registratie.domain.leerling import Leerling, LeerlingFeiten, dagcontext
+from services.registratie.domain.leerlingenlijst import Leerlingenlijst
 from services.registratie.domain.school import School, SchoolContext
 from services.registratie.domain.signalen import SignaalSoort, in_afgewezen_verlof
 from services.registratie.domain.tijd import lokale_datum
@@ -37,6 +40,7 @@ from services.registratie.domain.verzuimdag import Verzuimdag, verzuimdag_id
 from services.registratie.opslag import laad_aggregaten
 
 __all__ = [
+    "AggregaatVoorraad",
     "DagNietTeClassificeren",
     "SchoolContextCache",
     "Werkeenheid",
@@ -69,6 +73,58 @@ class SchoolContextCache:
         return context
 
 
+class AggregaatVoorraad:
+    """The latest known state of the aggregates every command loads again (schools,
+    pupils, pupil lists), kept between units of work, so a load decodes only the
+    events stored since that state rather than all of them.
+
+    The store is read on every load (`laad_aggregaten` applies what is newer), so a
+    command never starts from a stale version, whichever process wrote last; a
+    copy is handed out, so a unit of work that fails leaves the state untouched.
+    An entry lives `bewaartijd` seconds, as long as the key vault keeps a key, so a
+    pupil's data read before its key was destroyed is not kept longer than that."""
+
+    SOORTEN: tuple[type[Aggregate], ...] = (School, Leerling, Leerlingenlijst)
+
+    def __init__(
+        self,
+        bewaartijd: float = 60.0,
+        maximum: int = 20_000,
+        klok: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._bewaartijd = bewaartijd
+        self._maximum = maximum
+        self._klok = klok
+        self._staat: dict[UUID, tuple[Aggregate, float]] = {}
+
+    def basis(self, aggregate_id: UUID) -> Aggregate | None:
+        """A copy to build on, or None (unknown, or kept too long)."""
+        bewaard = self._staat.get(aggregate_id)
+        if bewaard is None or bewaard[1] <= self._klok():
+            return None
+        return copy.deepcopy(bewaard[0])
+
+    def onthoud(self, aggregaten: Iterable[object]) -> None:
+        """Keep the state of these aggregates (as loaded, or as just saved)."""
+        nu = self._klok()
+        for aggregate in aggregaten:
+            if not isinstance(aggregate, self.SOORTEN):
+                continue
+            bewaard = self._staat.get(aggregate.id)
+            if (
+                bewaard is not None
+                and bewaard[0].version == aggregate.version
+                and bewaard[1] > nu
+            ):
+                continue
+            if len(self._staat) >= self._maximum:
+                self._staat.clear()
+            self._staat[aggregate.id] = (
+                copy.deepcopy(aggregate),
+                nu + self._bewaartijd,
+            )
+
+
 class DagNietTeClassificeren(Exception):  # noqa: N818 - a Dutch name, not "Error"
     """Classifying one pupil-day failed unexpectedly; `sleutels` names the records
     (their aggregate ids in hex) that changed the day in this unit of work, so a bulk
@@ -91,15 +147,24 @@ class _Dag:
 
 class Werkeenheid:
     def __init__(
-        self, app: Application[UUID], moment: datetime, scholen: SchoolContextCache
+        self,
+        app: Application[UUID],
+        moment: datetime,
+        scholen: SchoolContextCache,
+        voorraad: AggregaatVoorraad | None = None,
     ) -> None:
         self.app = app
         self.moment = moment
         self.vandaag = lokale_datum(moment)
         self._scholen = scholen
+        self._voorraad = voorraad
         self._geladen: dict[UUID, Aggregate | None] = {}
         self._te_bewaren: dict[UUID, Aggregate] = {}
         self._dagen: dict[UUID, _Dag] = {}
+        # A bulk's items, each closed as a step: their events in the order single
+        # requests would have saved them, and what the open step changed.
+        self._gesloten: list[DomainEvent] = []
+        self._in_stap: dict[UUID, Aggregate] = {}
         self.gewijzigde_slots = 0
 
     def laad(self, ids: Iterable[UUID]) -> None:
@@ -107,7 +172,12 @@ class Werkeenheid:
         ontbrekend = [i for i in dict.fromkeys(ids) if i not in self._geladen]
         if not ontbrekend:
             return
-        gevonden = laad_aggregaten(self.app, ontbrekend)
+        voorraad = self._voorraad
+        gevonden = laad_aggregaten(
+            self.app, ontbrekend, voorraad.basis if voorraad is not None else None
+        )
+        if voorraad is not None:
+            voorraad.onthoud(gevonden.values())
         for aggregate_id in ontbrekend:
             self._geladen[aggregate_id] = gevonden.get(aggregate_id)
 
@@ -121,10 +191,11 @@ class Werkeenheid:
 
     def nieuw(self, aggregate: Aggregate) -> None:
         self._geladen[aggregate.id] = aggregate
-        self._te_bewaren[aggregate.id] = aggregate
+        self.bewaar(aggregate)
 
     def bewaar(self, aggregate: Aggregate) -> None:
         self._te_bewaren[aggregate.id] = aggregate
+        self._in_stap[aggregate.id] = aggregate
 
     def school(self, school_id: UUID) -> tuple[School, SchoolContext]:
         school = self.haal(school_id, School)
@@ -225,5 +296,16 @@ class Werkeenheid:
         ):
             self.bewaar(leerling)
 
-    def aggregaten(self) -> list[Aggregate]:
-        return list(self._te_bewaren.values())
+    def sluit_stap(self) -> None:
+        """End one item of a bulk as if it were a request of its own: classify the
+        days it touched and set its events aside in order, so the one save of the
+        bulk stores (and publishes) what the items one by one would have."""
+        self.verwerk_dagen()
+        for aggregate in self._in_stap.values():
+            self._gesloten.extend(aggregate.collect_events())
+        self._in_stap.clear()
+
+    def aggregaten(self) -> list[Aggregate | DomainEvent]:
+        """What the save stores: the events of closed steps first, then every
+        aggregate to keep (with what is still pending on it)."""
+        return [*self._gesloten, *self._te_bewaren.values()]

@@ -1,9 +1,10 @@
 """Sending the generated year through registratie's public HTTP API.
 
-Schools and pupils are PUT first. The actions then go in runs: consecutive absence
-records and corrections as `POST /v1/afwezigheden/bulk` in chunks of at most 10,000
-(part of them rendered as an SIS file and read back by registratie's importers,
-`sis.Sisroutes`), parents' notices concurrently, leave requests and the head's
+Schools are PUT first, then each school's pupils in one `POST /v1/leerlingen/bulk`.
+The actions then go in runs: consecutive absence records and corrections as
+`POST /v1/afwezigheden/bulk` in chunks of at most 10,000 (part of them rendered as an
+SIS file and read back by registratie's importers, `sis.Sisroutes`), parents'
+notices as `POST /v1/afmeldingen/bulk` in chunks, leave requests and the head's
 decisions one after the other (a decision names the request the service created),
 withdrawals concurrently once their record is in.
 
@@ -33,6 +34,9 @@ from tools.schooljaar.verzuim import Schooljaar
 __all__ = ["MAX_BULK", "Verzender", "Voortgang", "school_body"]
 
 MAX_BULK = 10_000
+# Pupils and notices per bulk request: a school's roll, a few days of notices.
+MAX_LEERLINGEN = 2_000
+MAX_AFMELDINGEN = 1_000
 _RECORDS = ("afwezigheid", "correctie")
 # Bulk mode: notices and leave first, then the records, withdrawals last.
 _BULKVOLGORDE = {
@@ -138,22 +142,31 @@ class Verzender:
             )
 
     async def leerlingen(self) -> None:
-        """One school's pupils one after the other: registratie records every
-        enrolment on the school's aggregate, so parallel PUTs for one school only
-        conflict (409) and retry."""
+        """Each school's pupils in bulk, all schools at once; every pupil must be
+        accepted (the generator makes no faulty pupil)."""
 
         async def van_school(sleutel: str) -> None:
+            lijst = []
             for leerling in self.jaar.leerlingen_van(sleutel):
                 body = leerling.als_invoer(self.school_ids[sleutel])
                 body["klas"] = body.pop("groep")
-                await self.klant.verzoek(
+                lijst.append({**body, "leerlingId": str(leerling.leerling_id)})
+            for begin in range(0, len(lijst), MAX_LEERLINGEN):
+                deel = lijst[begin : begin + MAX_LEERLINGEN]
+                antwoord = await self.klant.verzoek(
                     "registratie",
-                    "PUT",
-                    f"/v1/leerlingen/{leerling.leerling_id}",
-                    json=body,
+                    "POST",
+                    "/v1/leerlingen/bulk",
+                    json={"leerlingen": deel},
                     opnieuw_bij=(409,),
                 )
-                self._voortgang("leerlingen", 1)
+                for resultaat in antwoord.json()["resultaten"]:
+                    if resultaat["status"] != "accepted":
+                        self.uitkomst.onverwacht.append(
+                            f"pupil {resultaat['leerlingId']} {resultaat['status']}: "
+                            f"{resultaat.get('veld')}: {resultaat.get('reden')}"
+                        )
+                self._voortgang("leerlingen", len(deel))
 
         await asyncio.gather(*(van_school(s) for s in self.school_ids))
 
@@ -195,7 +208,8 @@ class Verzender:
         if soort == "records":
             await self._records(run)
         elif soort == "afmelding":
-            await self._gelijktijdig(self._afmelding(a) for a in run)
+            for begin in range(0, len(run), MAX_AFMELDINGEN):
+                await self._afmeldingen(run[begin : begin + MAX_AFMELDINGEN])
         elif soort == "intrekking":
             await self._gelijktijdig(self._intrekking(a) for a in run)
         else:
@@ -246,16 +260,24 @@ class Verzender:
                 f"{resultaat.get('veld')}: {resultaat.get('reden')}"
             )
 
-    async def _afmelding(self, actie: Actie) -> None:
-        await self.klant.verzoek(
+    async def _afmeldingen(self, acties: Sequence[Actie]) -> None:
+        antwoord = await self.klant.verzoek(
             "registratie",
             "POST",
-            "/v1/afmeldingen",
-            json=actie.payload,
+            "/v1/afmeldingen/bulk",
+            json={"afmeldingen": [actie.payload for actie in acties]},
             opnieuw_bij=(409,),
         )
-        self.tellingen["afmeldingen"] += 1
-        self._voortgang("meldingen", 1)
+        resultaten = antwoord.json()["resultaten"]
+        for actie, resultaat in zip(acties, resultaten, strict=True):
+            if resultaat["status"] == "accepted":
+                self.tellingen["afmeldingen"] += 1
+            else:
+                self.uitkomst.onverwacht.append(
+                    f"notice for {actie.payload.get('leerlingId')} rejected: "
+                    f"{resultaat.get('veld')}: {resultaat.get('reden')}"
+                )
+        self._voortgang("meldingen", len(acties))
 
     async def _verlof(self, actie: Actie) -> None:
         if actie.kind == "verlofaanvraag":
