@@ -78,21 +78,25 @@ class Ketenkoppeling(ServiceApplication):
 
     # -- reading ---------------------------------------------------------------------
 
-    def _laad(self, aggregate_id: UUID) -> Any | None:
+    def _laad(self, aggregate_id: UUID, *, kopie: bool = True) -> Any | None:
+        """The aggregate, or None. `kopie=False` hands out the cached object itself:
+        only for reading, never for a command (a failed command would leave its
+        changes in the cache)."""
         try:
-            return self.repository.get(aggregate_id)
+            return self.repository.get(aggregate_id, deepcopy_from_cache=kopie)
         except AggregateNotFoundError:
             return None
 
-    def melding(self, melding_id: UUID) -> Verzuimmelding:
-        melding = self._laad(melding_id)
+    def melding(self, melding_id: UUID, *, kopie: bool = True) -> Verzuimmelding:
+        melding = self._laad(melding_id, kopie=kopie)
         if not isinstance(melding, Verzuimmelding):
             raise MeldingNietGevonden("Er is geen verzuimmelding met dit id.")
         return melding
 
     def meldingen(self, school_ids: Iterable[UUID]) -> list[Verzuimmelding]:
+        """For reading only: every melding of these schools, oldest period first."""
         ids = self.overzicht.meldingen_van(school_ids)
-        meldingen = [self.melding(melding_id) for melding_id in ids]
+        meldingen = [self.melding(melding_id, kopie=False) for melding_id in ids]
         return sorted(meldingen, key=lambda m: (m.plicht.begindatum, str(m.id)))
 
     def school(self, school_id: UUID) -> Schoolgegevens | None:
