@@ -142,6 +142,8 @@ def druk_uitkomst(uitkomst: Uitkomst, console: Console) -> None:
         tabel.add_row(f"versturen: {soort}", f"{seconden:.1f} s")
     tabel.add_row("records per seconde", f"{m.records_per_seconde:,.0f}")
     tabel.add_row("laatste actie → keten stil", f"{m.tot_rust:.1f} s")
+    for stap, seconden in m.rust:
+        tabel.add_row(f"  {stap}", f"{seconden:.1f} s")
     if m.laatste_record_tot_laatste_melding is not None:
         tabel.add_row(
             "laatste record → laatste DUO-melding",

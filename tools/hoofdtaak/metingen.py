@@ -23,6 +23,7 @@ class Metingen:
     per_soort: dict[str, float] = field(default_factory=dict)  # of `acties`
     records: int = 0  # absence records and corrections sent
     tot_rust: float = 0.0  # from the last action until the chain was quiet
+    rust: list[tuple[str, float]] = field(default_factory=list)  # steps of `tot_rust`
     laatste_record_tot_laatste_melding: float | None = None
     totaal: float = 0.0
     piekgeheugen_mb: dict[str, float] = field(default_factory=dict)

@@ -186,8 +186,9 @@ class _Rit:
             await self.verzender.stuur(acties)
         self.keten.zet_klok(moment(_laatste_dag(self.jaar), _EINDE_DAG))
 
-    async def wacht(self) -> tuple[bool, Stand]:
-        """Until quiet; then the demo's decisions, each round followed by a wait."""
+    async def wacht(self, metingen: Metingen) -> tuple[bool, Stand]:
+        """Until quiet; then the demo's decisions, each round followed by a wait.
+        `metingen.rust` gets the seconds of every step."""
         self.voortgang.taak("keten", "wachten tot de keten stil is", None)
 
         def toon(stand: Stand) -> None:
@@ -198,16 +199,24 @@ class _Rit:
             )
 
         tijd = self.opdracht.wachttijd
+        begin = time.perf_counter()
         stil, stand = await wacht_tot_stil(
             self.klant, self.ids, tijd=tijd, bij_stand=toon
         )
-        for _ in range(_BESLUITRONDES if self.opdracht.besluiten else 0):
+        metingen.rust.append(("tot stil", time.perf_counter() - begin))
+        for ronde in range(1, 1 + (_BESLUITRONDES if self.opdracht.besluiten else 0)):
+            begin = time.perf_counter()
             genomen = await neem_besluiten(self.klant, self.ids)
             if not genomen:
                 break
             self.besluiten.update(genomen)
+            metingen.rust.append((f"besluiten {ronde}", time.perf_counter() - begin))
+            begin = time.perf_counter()
             stil, stand = await wacht_tot_stil(
                 self.klant, self.ids, tijd=tijd, bij_stand=toon
+            )
+            metingen.rust.append(
+                (f"na besluiten {ronde} tot stil", time.perf_counter() - begin)
             )
         self.voortgang.beschrijf(
             "keten", "keten stil" if stil else "keten niet stil", klaar=True
@@ -222,7 +231,7 @@ class _Rit:
         try:
             laatste_actie = await self.stuur(metingen)
             rust = time.perf_counter()
-            stil, stand = await self.wacht()
+            stil, stand = await self.wacht(metingen)
             metingen.tot_rust = time.perf_counter() - rust
         finally:
             if progress is not None:
