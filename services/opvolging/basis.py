@@ -97,7 +97,8 @@ class OpvolgingBasis(ServiceApplication):
     # -- for the subclasses
 
     def _beleid_met_kalender(self, school_id: str) -> Opvolgingsbeleid:
-        kalender = self._laad(Schoolkalender.id_voor(school_id))
+        # Read only, for its version and dates: the cached aggregate itself will do.
+        kalender = self._laad(Schoolkalender.id_voor(school_id), kopie=False)
         if not isinstance(kalender, Schoolkalender):
             return _STANDAARDBELEID
         bekend = self._beleid_per_school.get(school_id)
@@ -107,9 +108,11 @@ class OpvolgingBasis(ServiceApplication):
         self._beleid_per_school[school_id] = (kalender.version, beleid)
         return beleid
 
-    def _laad(self, aggregate_id: UUID) -> object | None:
+    def _laad(self, aggregate_id: UUID, *, kopie: bool = True) -> object | None:
+        """The aggregate, or None; `kopie=False` only for reading (a command on the
+        cached object itself would leave a failed change in the cache)."""
         try:
-            return self.repository.get(aggregate_id)
+            return self.repository.get(aggregate_id, deepcopy_from_cache=kopie)
         except AggregateNotFoundError:
             return None
 

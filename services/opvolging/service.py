@@ -19,6 +19,10 @@ __all__ = ["SPEC", "Settings"]
 class Settings(SecuritySettings):
     """Opvolging's settings: the platform's and security's, plus its own job."""
 
+    # Nearly all upstream traffic is registratie's slots; a batch loads and saves a
+    # pupil's lesweek figures once, so larger batches cost less per slot.
+    consumer_batch_size: int = 2000
+
     opvolging_evaluatie_poll_seconds: float = Field(
         default=1.0,
         gt=0,
