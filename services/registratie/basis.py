@@ -20,7 +20,6 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     JSONTranscoder,
-    Mapper,
     PersistenceError,
     RecordConflictError,
     Recording,
@@ -28,9 +27,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType, get_topic
 
-from plumbing.security.personal_fields import PersonalFieldMapper
+from plumbing.security.personal_fields import SealedFieldsApplication
 from plumbing.security.sleutelkluis import Sleutelkluis, SleutelVernietigd
-from plumbing.store import ServiceApplication
 from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
 from services.registratie.opslag import GrotePostgresRecorder
@@ -73,13 +71,17 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class RegistratieBasis(ServiceApplication):
+class RegistratieBasis(SealedFieldsApplication):
     """Persistence comes from `env` (e.g. PERSISTENCE_MODULE=eventsourcing.sqlite).
 
     A process store (`ServiceApplication`): the relay records its position in it.
+    Personal data comes in here, so new data for an erased pupil is refused.
     """
 
     name = "Registratie"
+    personal_fields = PERSOONSVELDEN
+    vault_name = "sleutelkluis"
+    refuse_erased = True
 
     def __init__(
         self,
@@ -88,39 +90,9 @@ class RegistratieBasis(ServiceApplication):
         klok: Callable[[], datetime] | None = None,
         kluis: Sleutelkluis | None = None,
     ) -> None:
-        # Read by construct_mapper, which the library calls from its __init__.
-        self._gegeven_kluis = kluis
-        self.kluis: Sleutelkluis | None = None
-        super().__init__(env)
+        super().__init__(env, kluis=kluis)
         self._klok = klok or nu_amsterdam
         self._scholen = SchoolContextCache()
-
-    def construct_mapper(self) -> Mapper[UUID]:
-        """The library's mapper, sealing personal fields with the pupil's key."""
-        mapper = super().construct_mapper()
-        self.kluis = self._gegeven_kluis or Sleutelkluis.beside_store(self.env)
-        if self.kluis is None:
-            return mapper
-        return PersonalFieldMapper(
-            mapper.transcoder,
-            compressor=mapper.compressor,
-            cipher=mapper.cipher,
-            vault=self.kluis,
-            rules=PERSOONSVELDEN,
-        )
-
-    def _record(self, processing_event: ProcessingEvent[Any]) -> list[Recording[Any]]:
-        if isinstance(self.mapper, PersonalFieldMapper) and self.kluis is not None:
-            # One write for the keys of every new pupil in the save, not one each.
-            eigenaren = self.mapper.owners(processing_event.events)
-            if eigenaren:
-                self.kluis.maak_sleutels(eigenaren)
-        return super()._record(processing_event)
-
-    def close(self) -> None:
-        super().close()
-        if self.kluis is not None and self._gegeven_kluis is None:
-            self.kluis.close()
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """On PostgreSQL, write large batches with `GrotePostgresRecorder`."""

@@ -2,7 +2,8 @@
 retention period has passed.
 
 Erasing is crypto-shredding: the fact `Leerling.PersoonsgegevensGewist` (who, when,
-on what ground; no personal data) is stored first, then the pupil's key is
+on what ground; no personal data) is stored first, with the `LeerlingGewist`
+message that makes every other service destroy its copy, then the pupil's key is
 destroyed. Every sealed field (`persoonsvelden`) then reads as destroyed wherever
 the events are, while the pupil-days, their statuses and every count stay. Run
 again, it destroys the key again and records nothing new, so a crash between the

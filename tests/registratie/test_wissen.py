@@ -344,7 +344,11 @@ def test_the_command_erases_on_request_and_by_retention_period(
     assert str(leerlingen["net_weg"]) not in uit
     geboortedatum, berichten = _lees(settings("2025-11-10"), leerlingen["lang_weg"])
     assert geboortedatum is None
-    assert berichten == []  # its registration is not published again
+    # Its registration is not published again; the erasure is, for the services
+    # that hold a copy (`LeerlingGewist`), on the retention ground.
+    assert [(type(b).__name__, b.grond) for b in berichten] == [
+        ("LeerlingGewist", "bewaartermijn")
+    ]
     assert _lees(settings("2025-11-10"), leerlingen["net_weg"])[1]  # others are
 
     # The clock and the period are settings: later, or shorter, erases more.
