@@ -1,7 +1,10 @@
-"""`/leerlingen`: register a pupil, read it back (never its PGN), and its slots."""
+"""`/leerlingen`: register a pupil, read it back (never its PGN), find it by its PGN,
+and its slots."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -9,7 +12,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
+from leerplicht.identificatie import IdentificatieFout, valideer_pgn
 from plumbing.errors import InvalidInput, NotFound
+from plumbing.security.access import note_leerlingen
 from plumbing.security.callers import Caller
 from plumbing.security.dependencies import ensure_school
 from services.registratie import api_lezen
@@ -24,7 +29,13 @@ from services.registratie.api_basis import (
     uitvoeren,
     verwijzing_toegestaan,
 )
-from services.registratie.api_modellen import Leerling, LeerlingBody, Verzuimdagen
+from services.registratie.api_modellen import (
+    Leerling,
+    LeerlingBody,
+    Leerlingen,
+    LeerlingZoekvraag,
+    Verzuimdagen,
+)
 from services.registratie.domain.tijd import EERSTE_DATUM, LAATSTE_DATUM
 from services.registratie.modellen import LeerlingInvoer
 from services.registratie.service_app import RegistratieDienst, registratie
@@ -40,6 +51,15 @@ MAX_DAGEN_OPVRAAG = 400
 
 def _niet_gevonden() -> NotFound:
     return NotFound("Er is geen leerling met dit id.")
+
+
+def _als_uuids(scholen: Iterable[str]) -> list[UUID]:
+    """The caller's schools that can be registratie's (a school id is a UUID)."""
+    gevonden = []
+    for school in sorted(scholen):
+        with contextlib.suppress(ValueError):
+            gevonden.append(UUID(school))
+    return gevonden
 
 
 def _invoer(leerling_id: UUID, body: LeerlingBody) -> LeerlingInvoer:
@@ -123,6 +143,43 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
             gevonden.model_dump(mode="json", by_alias=True),
             200 if bestond else 201,
         )
+
+    @router.post(
+        "/leerlingen/zoeken",
+        response_model=Leerlingen,
+        response_model_by_alias=True,
+        dependencies=JSON,
+        responses=MEDIATYPE,
+        summary="Find pupils of the caller's schools by BSN or onderwijsnummer",
+        description="The number goes in the body and is never answered back. It is "
+        "looked up through its keyed hash (HMAC-SHA256), per school: a school holds "
+        "a number at most once. Pupils of schools the caller does not work for are "
+        "never found; erased pupils neither.",
+    )
+    async def zoek_leerlingen(
+        body: LeerlingZoekvraag, caller: Annotated[Caller, Depends(LEZEN)]
+    ) -> Leerlingen:
+        try:
+            pgn = valideer_pgn(body.pgn)
+        except IdentificatieFout as fout:
+            raise InvalidInput(
+                "Een veld is niet geldig.", fields={"pgn": fout.reden}
+            ) from None
+        if body.school_id is not None:
+            verwijzing_toegestaan(caller, body.school_id, "schoolId", "school")
+            scholen = [body.school_id]
+        else:
+            scholen = _als_uuids(caller.scholen)
+        dienst = app()
+
+        def zoek() -> list[Leerling]:
+            ids = dienst.pgn_index.zoek(dienst, scholen, pgn.nummer)
+            gevonden = (api_lezen.leerling(dienst, i) for i in ids)
+            return [ll for ll in gevonden if ll is not None]
+
+        leerlingen = await runtime.run_sync(zoek)
+        note_leerlingen(*(ll.leerling_id for ll in leerlingen))
+        return Leerlingen(leerlingen=leerlingen)
 
     @router.get(
         "/leerlingen/{leerlingId}",

@@ -224,7 +224,8 @@ class Registratie(
     # --- pupils --------------------------------------------------------------------
 
     def registreer_leerling(self, invoer: LeerlingInvoer) -> LeerlingView:
-        """Register or update a pupil; the PGN is validated, never echoed."""
+        """Register or update a pupil; the PGN is validated, never echoed, and
+        unique per school (`PgnInGebruik`, the keyed-hash index `pgnindex`)."""
         try:
             pgn = valideer_pgn(invoer.pgn)
         except IdentificatieFout as fout:
@@ -264,6 +265,7 @@ class Registratie(
             school, _ = werk.school(invoer.school_id)
             leerling = werk.haal(leerling_id, Leerling)
             if leerling is None:
+                self.pgn_index.leg_vast(werk, school.id, leerling_id, pgn.nummer)
                 leerling = Leerling(
                     leerling_id=leerling_id, school_id=school.id, gegevens=gegevens
                 )
@@ -282,9 +284,13 @@ class Registratie(
                 raise OngeldigeInvoer(
                     "schoolId", "leerling staat bij een andere school ingeschreven"
                 )
-            elif leerling.gegevens != gegevens:
-                leerling.wijzig(leerling_id=leerling_id, gegevens=gegevens)
-                werk.bewaar(leerling)
+            else:
+                # Also claims the number of a pupil registered before the index.
+                vorig = leerling.gegevens.get("pgn")
+                self.pgn_index.leg_vast(werk, school.id, leerling_id, pgn.nummer, vorig)
+                if leerling.gegevens != gegevens:
+                    leerling.wijzig(leerling_id=leerling_id, gegevens=gegevens)
+                    werk.bewaar(leerling)
             return leerling
 
         return leerling_view(self._uitvoeren(opdracht))

@@ -27,12 +27,14 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType, get_topic
 
+from plumbing.security.crypto import BsnHasher
 from plumbing.security.personal_fields import SealedFieldsApplication
 from plumbing.security.sleutelkluis import Sleutelkluis, SleutelVernietigd
 from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
 from services.registratie.opslag import GrotePostgresRecorder
 from services.registratie.persoonsvelden import PERSOONSVELDEN
+from services.registratie.pgnindex import PgnIndex
 from services.registratie.werkeenheid import SchoolContextCache, Werkeenheid
 
 __all__ = ["MAX_POGINGEN", "OPSLAGFOUTEN", "RegistratieBasis", "TeVeelConflicten"]
@@ -89,10 +91,13 @@ class RegistratieBasis(SealedFieldsApplication):
         *,
         klok: Callable[[], datetime] | None = None,
         kluis: Sleutelkluis | None = None,
+        pgn_hasher: BsnHasher | None = None,
     ) -> None:
         super().__init__(env, kluis=kluis)
         self._klok = klok or nu_amsterdam
         self._scholen = SchoolContextCache()
+        # The service binds the configured key (`RegistratieDienst.bind`).
+        self.pgn_index = PgnIndex(pgn_hasher or BsnHasher.beside_store(self.env))
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """On PostgreSQL, write large batches with `GrotePostgresRecorder`."""

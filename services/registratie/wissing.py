@@ -2,12 +2,13 @@
 retention period has passed.
 
 Erasing is crypto-shredding: the fact `Leerling.PersoonsgegevensGewist` (who, when,
-on what ground; no personal data) is stored first, with the `LeerlingGewist`
-message that makes every other service destroy its copy, then the pupil's key is
-destroyed. Every sealed field (`persoonsvelden`) then reads as destroyed wherever
-the events are, while the pupil-days, their statuses and every count stay. Run
-again, it destroys the key again and records nothing new, so a crash between the
-two steps is repaired by repeating the command.
+on what ground; no personal data) is stored first, with the pupil's release from
+the PGN index and the `LeerlingGewist` message that makes every other service
+destroy its copy, then the pupil's key is destroyed. Every sealed field
+(`persoonsvelden`) then reads as destroyed wherever the events are, while the
+pupil-days, their statuses and every count stay. Run again, it destroys the key
+again and records nothing new, so a crash between the two steps is repaired by
+repeating the command.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from plumbing.security.personal_fields import PersonalFieldMapper
+from plumbing.security.sleutelkluis import VERNIETIGD
 from services.registratie.basis import RegistratieBasis
 from services.registratie.domain.leerling import Leerling
 from services.registratie.werkeenheid import Werkeenheid
@@ -63,6 +65,9 @@ class WissenGebruik(RegistratieBasis):
             leerling = werk.leerling(leerling_id, ook_gewist=True)
             if leerling.gewist:
                 return False
+            pgn = leerling.gegevens.get("pgn")  # still readable: the key goes later
+            if pgn is not None and pgn != VERNIETIGD:
+                self.pgn_index.laat_los(werk, leerling.school_id, leerling_id, pgn)
             leerling.wis_persoonsgegevens(
                 leerling_id=leerling_id, grond=grond.value, door=door, op=werk.moment
             )
