@@ -140,7 +140,10 @@ class Batchwerk:
             self._uow.add(beeld)
         if getattr(leerling, "gewist_op", None) is None:
             leerling.wis_persoonsgegevens(self._vandaag.isoformat())
-        self._uow.app.erase(sleutels_van(lid))
+        # The keys are the ids of the two aggregates; their cached copies go too
+        # (what this batch saves is cached again, already without the data).
+        sleutels = sleutels_van(lid)
+        self._uow.app.erase(sleutels, cached=sleutels)
         logger.info(
             "personal data erased", extra={"event": "leerling_gewist", "leerling": lid}
         )
