@@ -49,6 +49,7 @@ from services.registratie.herbeoordeling import (
     Herbeoordeling,
     lees_nieuwe_dagen,
 )
+from services.registratie.indexering import IndexeringGebruik
 from services.registratie.meldingen import MeldingenGebruik
 from services.registratie.modellen import (
     HerbeoordelingResultaat,
@@ -85,6 +86,7 @@ class Registratie(
     VerlovenGebruik,
     OpvragenGebruik,
     WissenGebruik,
+    IndexeringGebruik,
 ):
     # --- schools -------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from plumbing.security.crypto import BsnHasher
 from plumbing.security.personal_fields import SealedFieldsApplication
 from plumbing.security.sleutelkluis import Sleutelkluis, SleutelVernietigd
 from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
+from services.registratie.domain.leerling import Leerling
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
 from services.registratie.opslag import GrotePostgresRecorder
 from services.registratie.persoonsvelden import PERSOONSVELDEN
@@ -45,6 +46,8 @@ R = TypeVar("R")
 
 # Two writers for one pupil-day: the loser reloads and retries (T10).
 MAX_POGINGEN = 5
+# Notifications read per query when scanning the pupils' events.
+_BLOK = 1_000
 
 # Failures of the store, the key vault or the machine: never the fault of one record,
 # so never turned into a record's rejection (the request fails, nothing is saved).
@@ -131,6 +134,33 @@ class RegistratieBasis(SealedFieldsApplication):
         self._notify(recordings)
         self.notify(verwerking.events)
         return recordings
+
+    def inschrijvingen(self) -> dict[UUID, dict[str, Any]]:
+        """The last enrolment data of every pupil not erased, from the pupils' own
+        events and without opening their sealed fields (no key is read)."""
+        onderwerpen = [
+            get_topic(cls)
+            for cls in (
+                Leerling.Ingeschreven,  # type: ignore[attr-defined]
+                Leerling.Gewijzigd,  # type: ignore[attr-defined]
+                Leerling.PersoonsgegevensGewist,  # type: ignore[attr-defined]
+            )
+        ]
+        gegevens: dict[UUID, dict[str, Any]] = {}
+        gewist: set[UUID] = set()
+        begin = 1
+        while notificaties := self.recorder.select_notifications(
+            begin, _BLOK, topics=onderwerpen
+        ):
+            for notificatie in notificaties:
+                event = self.read_sealed(notificatie)
+                leerling_id = UUID(str(event.originator_id))
+                if isinstance(event, Leerling.PersoonsgegevensGewist):  # type: ignore[attr-defined]
+                    gewist.add(leerling_id)
+                else:
+                    gegevens[leerling_id] = event.gegevens
+            begin = notificaties[-1].id + 1
+        return {i: g for i, g in gegevens.items() if i not in gewist}
 
     def moment(self, nu: datetime | None = None) -> datetime:
         """An aware instant; a naive value is Amsterdam wall time."""

@@ -4,7 +4,8 @@
 pupil: claimed when a pupil is registered or its number changes, released when
 the number changes or the pupil is erased, always in the same unit of work as
 the pupil's own events, so the index is as durable and as consistent as the
-store. A pupil registered before the index existed is added on its next PUT.
+store. A pupil registered before the index existed is added on its next PUT, or
+by `python -m services.registratie.indexeren` (`indexering`).
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class PgnIndex:
         leerling_id: UUID,
         pgn: str,
         vorig: str | None = None,
-    ) -> None:
-        """The pupil holds `pgn` (and no longer `vorig`); `PgnInGebruik` when
-        another pupil of the school holds it."""
+    ) -> bool:
+        """The pupil holds `pgn` (and no longer `vorig`); True when it did not
+        before. `PgnInGebruik` when another pupil of the school holds it."""
         if vorig is not None and vorig != pgn:
             self.laat_los(werk, school_id, leerling_id, vorig)
         vermelding_id_, pgn_hash = self._id(school_id, pgn)
@@ -52,6 +53,9 @@ class PgnIndex:
             werk.bewaar(vermelding)
         elif vermelding.houder != leerling_id:
             raise PgnInGebruik(str(vermelding.houder))
+        else:
+            return False
+        return True
 
     def laat_los(
         self, werk: Werkeenheid, school_id: UUID, leerling_id: UUID, pgn: str

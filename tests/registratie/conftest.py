@@ -111,6 +111,7 @@ def nieuwe_leerling(app: Registratie) -> Callable[..., UUID]:
     def maak(
         school_id: UUID,
         geboortedatum: date = date(2011, 3, 10),
+        pgn: str | None = None,
         **extra: object,
     ) -> UUID:
         nummer = next(teller)
@@ -118,7 +119,7 @@ def nieuwe_leerling(app: Registratie) -> Callable[..., UUID]:
             school_id=school_id,
             leerlingnummer=str(100000 + nummer),
             geboortedatum=geboortedatum,
-            pgn=nieuw_bsn(),
+            pgn=pgn or nieuw_bsn(),
             woongemeente="0344",
             inschrijving_vanaf=date(2021, 8, 1),
             **extra,  # type: ignore[arg-type]
