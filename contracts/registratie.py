@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from contracts.common import (
@@ -114,6 +114,22 @@ class RegistratieSignaal(_Registratie):
     toelichting: str
 
 
+class LeerlingGewist(_Registratie):
+    """A pupil's personal data was erased (AVG art. 17 on request, or art. 5(1)(e)
+    when the retention period passed).
+
+    Every service that received the pupil's personal data makes its own copy
+    unreadable on receipt (it destroys its keys for that pupil) and keeps the
+    counts, duties, melding statuses and audit facts. Carries no personal data;
+    nothing new about this pupil follows.
+    """
+
+    leerling_id: UUID
+    school_id: UUID
+    grond: Literal["verzoek", "bewaartermijn"]
+    gewist_op: datetime
+
+
 register(
     SchoolGeregistreerd,
     LeerlingGeregistreerd,
@@ -121,4 +137,5 @@ register(
     VerzuimVervallen,
     VerlofBesloten,
     RegistratieSignaal,
+    LeerlingGewist,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,23 @@ import pytest
 os.environ.setdefault("TZ", "Europe/Amsterdam")
 
 POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+
+
+def _test_bsns() -> Iterator[str]:
+    """Made-up BSNs of the 9999xxxxx range that pass the eleven test, in turn."""
+    for begin in itertools.cycle(range(10_000)):
+        cijfers = f"9999{begin:04d}"
+        controle = sum((9 - i) * int(c) for i, c in enumerate(cijfers)) % 11
+        if controle < 10 and cijfers + str(controle) != "999990019":
+            yield cijfers + str(controle)
+
+
+_BSNS = _test_bsns()
+
+
+def nieuw_bsn() -> str:
+    """A BSN no other pupil of a test's school has (a school holds one once)."""
+    return next(_BSNS)
 
 
 @pytest.fixture(scope="session")

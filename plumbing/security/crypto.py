@@ -25,7 +25,7 @@ import hmac
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -230,6 +230,18 @@ class BsnHasher:
         if configured is not None:
             return cls(configured.get_secret_value().encode())
         return cls(_local_secret(settings, "bsn-hash.key"))
+
+    @classmethod
+    def beside_store(cls, env: Mapping[str, str]) -> BsnHasher:
+        """The embedded set-up's hasher for a SQLite store's directory (the key
+        `from_settings` finds for that data dir); for any other store a random key
+        that lives as long as the process. A service binds `from_settings`."""
+        module = env.get("PERSISTENCE_MODULE", "")
+        sqlite_name = env.get("SQLITE_DBNAME", "")
+        if "sqlite" in module.lower() and sqlite_name and ":memory:" not in sqlite_name:
+            data_dir = Path(sqlite_name).parent
+            return cls(base64.b64decode(local_secret(data_dir, "bsn-hash.key")))
+        return cls(os.urandom(32))
 
     @staticmethod
     def normalise(number: str) -> str:

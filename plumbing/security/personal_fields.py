@@ -9,21 +9,41 @@ reverse. The domain never sees a token: it gets the clear value back, or
 
 Only string values are sealed (`None` and numbers pass as they are), and a value
 that already is a token is left alone, so a copied event is never sealed twice.
+
+`SealedFieldsApplication` wires this into a service application: the vault beside
+its store, the keys of a save made in one write, and `erase` to destroy them. The
+service that takes personal data in (registratie) refuses new data for an erased
+pupil; a service that receives copies (analyse, opvolging, ketenkoppeling) stores
+what still arrives about that pupil as `VERNIETIGD`, so a late message never
+blocks its consumer.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.persistence import Mapper, Recording, StoredEvent, Transcoder
+from eventsourcing.utils import EnvType, get_topic
 
-from plumbing.security.sleutelkluis import Sleutelkluis, is_versleuteld
+from plumbing.security.sleutelkluis import (
+    VERNIETIGD,
+    Sleutelkluis,
+    SleutelVernietigd,
+    is_versleuteld,
+)
+from plumbing.store import ServiceApplication
 
-__all__ = ["PersonalFieldMapper", "PersonalFields"]
+__all__ = [
+    "PersonalFieldMapper",
+    "PersonalFields",
+    "SealedFieldsApplication",
+    "aggregate_owner",
+]
 
 FieldPath = tuple[str, ...]
 
@@ -39,6 +59,12 @@ class PersonalFields:
 
     owner: Callable[[Mapping[str, Any]], UUID | None]
     paths: tuple[FieldPath, ...]
+
+
+def aggregate_owner(state: Mapping[str, Any]) -> UUID:
+    """The event's own aggregate owns the key: for aggregates whose later events
+    do not name the pupil (the service erases the ids it derives from the pupil)."""
+    return UUID(str(state["originator_id"]))
 
 
 def _replace(state: Any, path: FieldPath, change: Callable[[Any], Any]) -> Any:
@@ -63,7 +89,11 @@ def _values(state: Any, path: FieldPath) -> Iterable[Any]:
 
 
 class PersonalFieldMapper(Mapper[UUID]):
-    """`Mapper` plus per-pupil encryption of the fields named by ``rules``."""
+    """`Mapper` plus per-pupil encryption of the fields named by ``rules``.
+
+    A field for an owner whose key was destroyed raises `SleutelVernietigd`, or
+    with ``refuse_erased=False`` is stored as `VERNIETIGD`.
+    """
 
     def __init__(
         self,
@@ -73,10 +103,12 @@ class PersonalFieldMapper(Mapper[UUID]):
         *,
         vault: Sleutelkluis,
         rules: Mapping[type, PersonalFields],
+        refuse_erased: bool = True,
     ) -> None:
         super().__init__(transcoder, compressor=compressor, cipher=cipher)
         self.vault = vault
         self._rules = {get_topic(cls): rule for cls, rule in rules.items()}
+        self._refuse_erased = refuse_erased
 
     def _rule(self, topic: str) -> PersonalFields | None:
         return self._rules.get(topic)
@@ -108,9 +140,14 @@ class PersonalFieldMapper(Mapper[UUID]):
             return super().to_stored_event(domain_event)
 
         def seal(value: Any) -> Any:
-            if isinstance(value, str) and not is_versleuteld(value):
+            if not isinstance(value, str) or is_versleuteld(value):
+                return value
+            try:
                 return self.vault.versleutel(owner, value)
-            return value
+            except SleutelVernietigd:
+                if self._refuse_erased:
+                    raise
+                return VERNIETIGD
 
         for path in rule.paths:
             state = _replace(state, path, seal)
@@ -142,3 +179,79 @@ class PersonalFieldMapper(Mapper[UUID]):
         """The event with its personal fields still sealed: for scans that do not
         need them (no key lookups)."""
         return super().to_domain_event(stored_event)
+
+
+class SealedFieldsApplication(ServiceApplication):
+    """A service application that seals its pupils' personal fields (module doc).
+
+    Subclasses name the fields (``personal_fields``) and the vault beside their
+    store (``vault_name``: a SQLite file in the store's directory or a PostgreSQL
+    schema; each service its own, since services share a data dir when embedded).
+    An in-memory store has no vault and seals nothing.
+    """
+
+    personal_fields: ClassVar[Mapping[type, PersonalFields]] = {}
+    vault_name: ClassVar[str] = "sleutelkluis"
+    #: True where personal data comes in; False for services holding copies.
+    refuse_erased: ClassVar[bool] = False
+
+    def __init__(
+        self, env: EnvType | None = None, *, kluis: Sleutelkluis | None = None
+    ) -> None:
+        # Read by construct_mapper, which the library calls from its __init__.
+        self._gegeven_kluis = kluis
+        self.kluis: Sleutelkluis | None = None
+        super().__init__(env)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        mapper = super().construct_mapper()
+        self.kluis = self._gegeven_kluis or Sleutelkluis.beside_store(
+            self.env, self.vault_name
+        )
+        if self.kluis is None:
+            return mapper
+        return PersonalFieldMapper(
+            mapper.transcoder,
+            compressor=mapper.compressor,
+            cipher=mapper.cipher,
+            vault=self.kluis,
+            rules=self.personal_fields,
+            refuse_erased=self.refuse_erased,
+        )
+
+    def _record(self, processing_event: ProcessingEvent[Any]) -> list[Recording[Any]]:
+        if isinstance(self.mapper, PersonalFieldMapper) and self.kluis is not None:
+            # One write for the keys of every new owner in the save, not one each.
+            owners = self.mapper.owners(processing_event.events)
+            if owners:
+                self.kluis.maak_sleutels(owners)
+        return super()._record(processing_event)
+
+    def read_sealed(self, stored_event: StoredEvent) -> Any:
+        """The event with its personal fields still sealed: for projections that
+        need none of them (no key lookups, no clear values kept in memory)."""
+        if isinstance(self.mapper, PersonalFieldMapper):
+            return self.mapper.to_sealed_domain_event(stored_event)
+        return self.mapper.to_domain_event(stored_event)
+
+    def erase(self, owners: Iterable[UUID], cached: Iterable[UUID] = ()) -> None:
+        """Destroy the keys of ``owners``; idempotent. Fields sealed with them read
+        as `VERNIETIGD` from now on, in this process at once.
+
+        ``cached``: aggregates whose copy in the repository's cache still holds
+        the clear values; they are dropped, so the next read opens the store.
+        """
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate_id in cached:
+                with contextlib.suppress(KeyError):
+                    cache.get(aggregate_id, evict=True)
+        if self.kluis is None:
+            return
+        for owner in owners:
+            self.kluis.vernietig(owner)
+
+    def close(self) -> None:
+        super().close()
+        if self.kluis is not None and self._gegeven_kluis is None:
+            self.kluis.close()

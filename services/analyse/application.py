@@ -25,10 +25,11 @@ from eventsourcing.persistence import (
 
 from plumbing.consumer import UnitOfWork
 from plumbing.errors import NotFound
-from plumbing.store import ServiceApplication
+from plumbing.security.personal_fields import SealedFieldsApplication
 from services.analyse.domain.aggregate import Leerlingbeeld
 from services.analyse.leerling import Leerling
 from services.analyse.leesmodel import Leesmodel, Meldplichtstand
+from services.analyse.persoonsvelden import PERSOONSVELDEN
 from services.analyse.school import School, Schoolcontexten
 from services.analyse.trends import Groepering, Per, Trendregel, bereken_trends
 from services.analyse.verwerking import Batchwerk
@@ -51,7 +52,11 @@ class LeerlingNietGevonden(NotFound):
     title = "Leerling niet gevonden"
 
 
-class Analyse(ServiceApplication):
+class Analyse(SealedFieldsApplication):
+    # The date of birth and parked free text, sealed per pupil (`persoonsvelden`).
+    personal_fields = PERSOONSVELDEN
+    vault_name = "sleutelkluis_analyse"
+
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env=env)
         self.contexten = Schoolcontexten()

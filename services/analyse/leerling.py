@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from contracts.registratie import LeerlingGeregistreerd, VerzuimGeclassificeerd
 from plumbing.copies import with_new_containers
+from plumbing.security.sleutelkluis import ONLEESBAAR, VERNIETIGD
 from services.analyse.domain.model import Slot
 
 __all__ = ["Leerling", "Verzuimslot"]
@@ -95,8 +96,29 @@ class Leerling(Aggregate):
         self.gegevens: dict[str, Any] | None = None
         self.verzuim: dict[str, Verzuimslot] = {}
         self.wachtend: list[dict[str, Any]] = []
+        self.gewist_op: str | None = None
 
     # --- registration -----------------------------------------------------------------
+
+    @property
+    def gewist(self) -> bool:
+        """Erased: the fact is stored, or (had that save been lost) the sealed date of
+        birth reads as destroyed. Nothing about the pupil is evaluated again."""
+        if getattr(self, "gewist_op", None) is not None:
+            return True
+        return self.gegevens is not None and self.gegevens["geboortedatum"] in (
+            VERNIETIGD,
+            ONLEESBAAR,
+        )
+
+    @event("PersoonsgegevensGewist")
+    def wis_persoonsgegevens(self, op: str) -> None:
+        """Registratie erased the pupil (`LeerlingGewist`): the date of birth and
+        parked decisions (their free text) go; enrolment, class and slots stay."""
+        if self.gegevens is not None:
+            self.gegevens = {**self.gegevens, "geboortedatum": None}
+        self.wachtend = []
+        self.gewist_op = op
 
     @property
     def is_geregistreerd(self) -> bool:

@@ -89,7 +89,8 @@ class Leesmodel:
                 )
                 for melding in meldingen:
                     handler = _HANDLERS[melding.topic]
-                    handler(self, self._app.mapper.to_domain_event(melding))
+                    # It keeps no personal field: none is opened (`persoonsvelden`).
+                    handler(self, self._app.read_sealed(melding))
                 gelezen += len(meldingen)
                 if meldingen:
                     self._positie = meldingen[-1].id

@@ -1,6 +1,7 @@
 """How analyse reacts to upstream events (the consumer side).
 
-registratie: schools, pupils, classified and withdrawn lesson slots. opvolging: a
+registratie: schools, pupils, classified and withdrawn lesson slots, and a pupil's
+erasure (analyse destroys its keys for that pupil). opvolging: a
 person's decisions on a signal or a withdrawal (D15, D18). ketenkoppeling: a melding
 registered at DUO, after which a correction proposes a withdrawal instead of
 cancelling the duty (D15). Leave decisions (`VerlofBesloten`) need no reaction:
@@ -20,6 +21,7 @@ from contracts.ketenkoppeling import VerzuimmeldingStatusGewijzigd
 from contracts.opvolging import BesluitGenomen
 from contracts.registratie import (
     LeerlingGeregistreerd,
+    LeerlingGewist,
     SchoolGeregistreerd,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
@@ -51,6 +53,8 @@ def analyse_policy(runtime: ServiceRuntime) -> Policy:
             werk.leerling(event, envelope)
         elif isinstance(event, SchoolGeregistreerd):
             werk.school(event, envelope)
+        elif isinstance(event, LeerlingGewist):
+            werk.wis(event, envelope)
         elif isinstance(event, BesluitGenomen | VerzuimmeldingStatusGewijzigd):
             werk.besluit(event)
 

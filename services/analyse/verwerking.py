@@ -31,6 +31,7 @@ from contracts.ketenkoppeling import VerzuimmeldingStatusGewijzigd
 from contracts.opvolging import BesluitGenomen
 from contracts.registratie import (
     LeerlingGeregistreerd,
+    LeerlingGewist,
     SchoolGeregistreerd,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
@@ -40,6 +41,7 @@ from plumbing.consumer import MessageFailed, UnitOfWork
 from services.analyse.contracts_mapping import meldplicht_id, met_berichten, signaal_id
 from services.analyse.domain.aggregate import Leerlingbeeld, Schoolcontext
 from services.analyse.leerling import Leerling, Verzuimslot
+from services.analyse.persoonsvelden import sleutels_van
 from services.analyse.school import School, Schoolcontexten, sector_uit
 
 __all__ = ["Batchwerk"]
@@ -81,6 +83,8 @@ class Batchwerk:
         lid = str(bericht.leerling_id)
         self._schuld[lid] = envelope
         leerling = self._leerling(lid, str(bericht.school_id))
+        if leerling.gewist:
+            return  # nothing new about an erased pupil (a late copy, a republish)
         vorige = self._uow.get(School.create_id(leerling.school_id))
         if leerling.registreer(bericht, envelope.time.astimezone(AMSTERDAM).date()):
             self._volledig.add(lid)
@@ -107,13 +111,42 @@ class Batchwerk:
     def besluit(self, bericht: BesluitGenomen | VerzuimmeldingStatusGewijzigd) -> None:
         """A person's decision or DUO's registration; parked while the pupil waits."""
         lid = str(bericht.leerling_id)
-        self._leerling(lid, str(bericht.school_id))
+        if self._leerling(lid, str(bericht.school_id)).gewist:
+            logger.info(
+                "decision about an erased pupil; its picture stays as it was",
+                extra={"event": type(bericht).__name__, "leerling": lid},
+            )
+            return
         picture = self._bij(lid)
         if picture is None:
             inhoud = bericht.model_dump(mode="json", by_alias=True)
             self._uow.get(Leerling.create_id(lid)).parkeer(bericht.event_type(), inhoud)
             return
         self._voer_uit(*picture, bericht)
+
+    def wis(self, bericht: LeerlingGewist, envelope: CloudEvent) -> None:
+        """Registratie erased the pupil: bring it up to date with the batch so far,
+        keep the window sums, then destroy analyse's keys for it. The keys go first:
+        whatever of this batch is still to be stored about the pupil is stored as
+        destroyed, and a redelivery after a failed save destroys them again."""
+        lid = str(bericht.leerling_id)
+        self._schuld[lid] = envelope
+        leerling = self._leerling(lid, str(bericht.school_id))
+        bijgewerkt = self._bij(lid)
+        beeld = self._uow.get(Leerlingbeeld.create_id(lid))
+        if beeld is not None:
+            context = bijgewerkt[2] if bijgewerkt is not None else None
+            beeld.wis_persoonsgegevens(context, self._vandaag)
+            self._uow.add(beeld)
+        if getattr(leerling, "gewist_op", None) is None:
+            leerling.wis_persoonsgegevens(self._vandaag.isoformat())
+        # The keys are the ids of the two aggregates; their cached copies go too
+        # (what this batch saves is cached again, already without the data).
+        sleutels = sleutels_van(lid)
+        self._uow.app.erase(sleutels, cached=sleutels)
+        logger.info(
+            "personal data erased", extra={"event": "leerling_gewist", "leerling": lid}
+        )
 
     def herbereken(self, leerling_id: str) -> None:
         """Evaluate again at the end of the batch, e.g. on a new day (D7, D17)."""
@@ -162,8 +195,8 @@ class Batchwerk:
         self._volledig.discard(lid)
         self._herbereken.discard(lid)
         leerling = self._uow.get(Leerling.create_id(lid))
-        if leerling is None:
-            return None
+        if leerling is None or leerling.gewist:
+            return None  # an erased pupil's picture stays as it was
         veranderd = leerling.werk_verzuim_bij(wijzigingen) if wijzigingen else []
         school = self._uow.get(School.create_id(leerling.school_id))
         if not leerling.is_geregistreerd or school is None:

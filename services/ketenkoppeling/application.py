@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
 
-from plumbing.store import ServiceApplication
+from plumbing.security.personal_fields import SealedFieldsApplication
 from services.ketenkoppeling.domain.aanleiding import Aanleiding, aanleiding_id
 from services.ketenkoppeling.domain.fouten import (
     MeldingNietGevonden,
@@ -41,6 +41,7 @@ from services.ketenkoppeling.partners import (
     NotificatieSoort,
     Notificatiestatus,
 )
+from services.ketenkoppeling.persoonsvelden import PERSOONSVELDEN
 
 __all__ = ["Ketenkoppeling"]
 
@@ -62,14 +63,17 @@ class _DatumAlsIso(Transcoding):
         return date.fromisoformat(data)
 
 
-class Ketenkoppeling(ServiceApplication):
+class Ketenkoppeling(SealedFieldsApplication):
     name = "ketenkoppeling"
+    # The PGN, date of birth and action texts, sealed per pupil (`persoonsvelden`).
+    personal_fields = PERSOONSVELDEN
+    vault_name = "sleutelkluis_ketenkoppeling"
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.overzicht = Overzicht(
             lambda start, limit: self.recorder.select_notifications(start, limit),
-            self.mapper.to_domain_event,
+            self.read_sealed,  # it keeps no personal field: none is opened
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

@@ -178,10 +178,13 @@ def _pgn(
     if not sleutel:
         problemen.append("pgnSleutel")
         return None
+    if leerling.gegevens.get("pgn") is None:
+        problemen.append("leerling.pgn")  # erased (`Leerlinggegevens.gewist`)
+        return None
     waarde = VersleuteldPgn.model_validate(leerling.gegevens["pgn"])
     try:
         return waarde.soort, ontsleutel(waarde, sleutel)
-    except PgnSleutelFout:
+    except (PgnSleutelFout, ValueError):  # ValueError: the sealed value is destroyed
         problemen.append("leerling.pgn")
         return None
 

@@ -19,10 +19,15 @@ from contracts.analyse import (
 )
 from contracts.envelope import CloudEvent, ContractEvent
 from contracts.opvolging import ActieAfgerond, BesluitGenomen, DossierGesloten
-from contracts.registratie import LeerlingGeregistreerd, SchoolGeregistreerd
+from contracts.registratie import (
+    LeerlingGeregistreerd,
+    LeerlingGewist,
+    SchoolGeregistreerd,
+)
 from leerplicht.kalender import vervaldatum
 from plumbing.clock import AMSTERDAM
 from plumbing.consumer import Policy, UnitOfWork
+from plumbing.security.personal_fields import SealedFieldsApplication
 from services.ketenkoppeling.domain.aanleiding import Aanleiding, aanleiding_id
 from services.ketenkoppeling.domain.gegevens import (
     Leerlinggegevens,
@@ -108,15 +113,30 @@ def _leerling(
     uow: UnitOfWork, e: LeerlingGeregistreerd, _: CloudEvent, nu: datetime
 ) -> None:
     # The pgn is kept encrypted as it arrived; only the DUO sender decrypts it.
-    _leerling_van(uow, e.leerling_id).registreer(
+    # It and the date of birth (as text) are sealed with the pupil's key here.
+    leerling = _leerling_van(uow, e.leerling_id)
+    if leerling.gewist:
+        return  # nothing new about an erased pupil
+    leerling.registreer(
         {
             "school_id": e.school_id,
-            "geboortedatum": e.geboortedatum,
+            "geboortedatum": e.geboortedatum.isoformat(),
             "woongemeente": e.woongemeente,
             "leerjaar": e.leerjaar,
             "pgn": e.pgn.model_dump(),
         }
     )
+
+
+def _gewist(uow: UnitOfWork, e: LeerlingGewist, _: CloudEvent, nu: datetime) -> None:
+    """Registratie erased the pupil: destroy the key of its `Leerlinggegevens` (the
+    PGN, date of birth and action texts), before the fact is stored, so the rest
+    of this batch stores them destroyed and a redelivery destroys it again. The
+    meldingen and their statuses stay; one not yet sent is blocked on its PGN."""
+    leerling = _leerling_van(uow, e.leerling_id)
+    leerling.wis_persoonsgegevens(e.grond, e.gewist_op)
+    if isinstance(uow.app, SealedFieldsApplication):
+        uow.app.erase([leerling.id], cached=[leerling.id])
 
 
 def _meldplicht(e: MeldplichtVastgesteld) -> Meldplicht:
@@ -209,7 +229,10 @@ def _besluit(
 
 
 def _actie(uow: UnitOfWork, e: ActieAfgerond, _: CloudEvent, nu: datetime) -> None:
-    _leerling_van(uow, e.leerling_id).actie_afgerond(
+    leerling = _leerling_van(uow, e.leerling_id)
+    if leerling.gewist:
+        return  # an action's text about an erased pupil is not kept
+    leerling.actie_afgerond(
         actie_id=e.actie_id,
         school_id=e.school_id,
         titel=e.titel,
@@ -260,6 +283,7 @@ def _aanleiding(
 _HANDLERS: dict[type[ContractEvent], Handler] = {
     SchoolGeregistreerd: _school,
     LeerlingGeregistreerd: _leerling,
+    LeerlingGewist: _gewist,
     MeldplichtVastgesteld: _vastgesteld,
     MeldplichtVervallen: _vervallen,
     BesluitGenomen: _besluit,

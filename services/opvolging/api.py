@@ -28,6 +28,7 @@ from services.opvolging.api_modellen import (
 )
 from services.opvolging.api_toegang import (
     COORDINEREN,
+    GEWIST,
     LEZEN,
     NIET_GEVONDEN,
     DossierId,
@@ -130,6 +131,7 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
         responses={
             404: {"description": "Not found"},
             409: {"description": "No measures"},
+            **GEWIST,
         },
     )
     async def evalueren(
@@ -157,7 +159,11 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
     @router.post(
         "/dossiers/{dossierId}/afsluiting",
         response_model_by_alias=True,
-        responses={404: {"description": "Not found"}, 409: {"description": "Refused"}},
+        responses={
+            404: {"description": "Not found"},
+            409: {"description": "Refused"},
+            **GEWIST,
+        },
     )
     async def afsluiten(
         dossier_id: DossierId,

@@ -23,6 +23,7 @@ from services.opvolging.api_modellen import (
 from services.opvolging.api_toegang import (
     BESLISSEN,
     COORDINEREN,
+    GEWIST,
     LEZEN,
     NIET_GEVONDEN,
     PLANNEN,
@@ -58,6 +59,7 @@ def acties_router(toegang: DossierToegang) -> APIRouter:
         responses={
             404: {"description": "No such dossier"},
             409: {"description": "Closed"},
+            **GEWIST,
         },
     )
     async def actie_toevoegen(
@@ -98,7 +100,11 @@ def acties_router(toegang: DossierToegang) -> APIRouter:
     @router.put(
         "/dossiers/{dossierId}/acties/{actieId}/toewijzing",
         response_model_by_alias=True,
-        responses={404: {"description": "Not found"}, 409: {"description": "Not open"}},
+        responses={
+            404: {"description": "Not found"},
+            409: {"description": "Not open"},
+            **GEWIST,
+        },
     )
     async def toewijzen(
         dossier_id: DossierId,
@@ -123,7 +129,11 @@ def acties_router(toegang: DossierToegang) -> APIRouter:
     @router.post(
         "/dossiers/{dossierId}/acties/{actieId}/afronding",
         response_model_by_alias=True,
-        responses={404: {"description": "Not found"}, 409: {"description": "Not open"}},
+        responses={
+            404: {"description": "Not found"},
+            409: {"description": "Not open"},
+            **GEWIST,
+        },
     )
     async def afronden(
         dossier_id: DossierId,
@@ -147,7 +157,11 @@ def acties_router(toegang: DossierToegang) -> APIRouter:
     @router.post(
         "/dossiers/{dossierId}/acties/{actieId}/annulering",
         response_model_by_alias=True,
-        responses={404: {"description": "Not found"}, 409: {"description": "Not open"}},
+        responses={
+            404: {"description": "Not found"},
+            409: {"description": "Not open"},
+            **GEWIST,
+        },
     )
     async def annuleren(
         dossier_id: DossierId,
@@ -171,7 +185,11 @@ def acties_router(toegang: DossierToegang) -> APIRouter:
     @router.post(
         "/dossiers/{dossierId}/acties/{actieId}/besluit",
         response_model_by_alias=True,
-        responses={404: {"description": "Not found"}, 409: {"description": "Decided"}},
+        responses={
+            404: {"description": "Not found"},
+            409: {"description": "Decided"},
+            **GEWIST,
+        },
     )
     async def besluiten(
         dossier_id: DossierId,

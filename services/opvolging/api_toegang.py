@@ -27,6 +27,7 @@ from services.opvolging.domain.dossier import Dossier
 from services.opvolging.domain.fouten import (
     ActieOnbekend,
     DossierOnbekend,
+    LeerlingGewist,
     MeldingOnbekend,
     OngeldigeInvoer,
     OpvolgingFout,
@@ -42,6 +43,7 @@ __all__ = [
     "ActieId",
     "DossierId",
     "DossierToegang",
+    "GEWIST",
 ]
 
 T = TypeVar("T")
@@ -62,6 +64,10 @@ _GEEN_DOSSIER = "Er is geen dossier met dit id."
 # A dossier or school that does not exist, or is not of the caller's schools.
 NIET_GEVONDEN: dict[int | str, dict[str, Any]] = {404: {"description": "Not found"}}
 _GEEN_ACTIE = "Dit dossier heeft geen actie met dit id."
+# Every change of a dossier whose pupil was erased (`DossierGewist`).
+GEWIST: dict[int | str, dict[str, Any]] = {
+    410: {"description": "The pupil's personal data was erased; nothing new"}
+}
 
 
 class DossierNietGevonden(NotFound):
@@ -81,6 +87,13 @@ class DossierConflict(Conflict):
     title = "Kan niet in de huidige stand van het dossier"
 
 
+class DossierGewist(DomainError):
+    """The pupil's personal data was erased: the dossier takes nothing new."""
+
+    status = 410
+    title = "Gone"
+
+
 def _geen_dossier() -> DossierNietGevonden:
     return DossierNietGevonden(_GEEN_DOSSIER)
 
@@ -93,6 +106,11 @@ def als_probleem(fout: OpvolgingFout) -> DomainError:
         return ActieNietGevonden(_GEEN_ACTIE)
     if isinstance(fout, OngeldigeInvoer):
         return OngeldigeOpdracht(str(fout))
+    if isinstance(fout, LeerlingGewist):
+        return DossierGewist(
+            "De persoonsgegevens van deze leerling zijn gewist; het dossier neemt "
+            "niets nieuws meer aan."
+        )
     return DossierConflict(str(fout))
 
 

@@ -21,16 +21,17 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 
 from plumbing.consumer import UnitOfWork
-from plumbing.store import ServiceApplication
+from plumbing.security.personal_fields import SealedFieldsApplication
 from plumbing.transcodings import DateAsISO
 from services.opvolging.domain.beleid import Opvolgingsbeleid
 from services.opvolging.domain.dossier import Dossier
-from services.opvolging.domain.fouten import DossierOnbekend
+from services.opvolging.domain.fouten import DossierOnbekend, LeerlingGewist
 from services.opvolging.domain.handeling import Handeling
 from services.opvolging.domain.overzicht import DossierOverzicht
 from services.opvolging.domain.schoolkalender import Schoolkalender
 from services.opvolging.domain.tijd import AMSTERDAM
-from services.opvolging.werkeenheid import Werkeenheid, dossier_laden
+from services.opvolging.persoonsvelden import PERSOONSVELDEN
+from services.opvolging.werkeenheid import Werkeenheid, dossier_laden, pointer_laden
 
 __all__ = ["OpvolgingBasis"]
 
@@ -49,7 +50,11 @@ def _nu() -> datetime:
     return datetime.now(AMSTERDAM)
 
 
-class OpvolgingBasis(ServiceApplication):
+class OpvolgingBasis(SealedFieldsApplication):
+    # The dossiers' free text, sealed with the pupil's key (`persoonsvelden`).
+    personal_fields = PERSOONSVELDEN
+    vault_name = "sleutelkluis_opvolging"
+
     def __init__(
         self,
         env: dict[str, str] | None = None,
@@ -135,6 +140,13 @@ class OpvolgingBasis(ServiceApplication):
         opdracht: Callable[[Dossier, Handeling], T],
     ) -> T:
         handeling = self._handeling(door, op)
-        return self.werkeenheid(
-            lambda uow: opdracht(dossier_laden(uow, dossier_id), handeling)
-        )
+
+        def in_werk(uow: Werkeenheid) -> T:
+            dossier = dossier_laden(uow, dossier_id)
+            pointer = pointer_laden(uow, dossier.school_id, dossier.leerling_id)
+            if pointer is not None and pointer.gewist:
+                # Its free text could only be stored destroyed: refused instead.
+                raise LeerlingGewist(f"dossier {dossier_id}: leerling gewist")
+            return opdracht(dossier, handeling)
+
+        return self.werkeenheid(in_werk)

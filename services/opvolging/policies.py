@@ -13,9 +13,10 @@ when the duty arrives, instead of failing into the dead-letter topic.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from contracts.analyse import (
     IntrekkingVoorgesteld,
@@ -28,6 +29,7 @@ from contracts.envelope import CloudEvent, ContractEvent
 from contracts.ketenkoppeling import VerzuimmeldingStatusGewijzigd
 from contracts.registratie import (
     LeerlingGeregistreerd,
+    LeerlingGewist,
     SchoolGeregistreerd,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
@@ -75,10 +77,14 @@ class OpvolgingPolicy:
         self,
         beleid: Callable[[str], Opvolgingsbeleid],
         klok: Callable[[], datetime],
+        wis: Callable[[Iterable[UUID], Iterable[UUID]], None] | None = None,
     ) -> None:
-        """`beleid(school_id)`: the school's policy; `klok`: when a change happens."""
+        """`beleid(school_id)`: the school's policy; `klok`: when a change happens;
+        `wis(keys, cached)`: destroys an erased pupil's keys (the application's
+        `erase`)."""
         self.beleid = beleid
         self.klok = klok
+        self.wis = wis
         self._reacties: dict[type[Any], Callable[[Werkeenheid, Any], None]] = {
             MeldplichtVastgesteld: self.meldplicht_vastgesteld,
             SignaalAfgegeven: self.signaal_afgegeven,
@@ -90,6 +96,7 @@ class OpvolgingPolicy:
             VerzuimVervallen: self.verzuim_vervallen,
             LeerlingGeregistreerd: self.leerling_geregistreerd,
             SchoolGeregistreerd: self.school_geregistreerd,
+            LeerlingGewist: self.leerling_gewist,
         }
 
     def __call__(
@@ -287,6 +294,24 @@ class OpvolgingPolicy:
         verzuim = lesweekverzuim_laden(uow, school, leerling, maak=e.klas is not None)
         if verzuim is not None:
             verzuim.klas_wijzigen(e.klas)
+
+    def leerling_gewist(self, uow: Werkeenheid, e: LeerlingGewist) -> None:
+        """The pupil's free text in every dossier (action titles and outcomes,
+        decisions' and closing explanations) is sealed with the pupil's key: it is
+        destroyed before the fact is stored, so the rest of this batch stores
+        destroyed text and a redelivery destroys it again. Statuses, meldingen and
+        the timeline stay."""
+        school, leerling = _leerling(e)
+        pointer = pointer_laden(uow, school, leerling)
+        if pointer is not None:
+            pointer.wis_persoonsgegevens(e.grond, e.gewist_op)
+            uow.add(pointer)
+        if self.wis is not None:
+            self.wis([e.leerling_id], pointer.dossiers if pointer is not None else [])
+        logger.info(
+            "personal data erased",
+            extra={"event": "leerling_gewist", "leerling": leerling},
+        )
 
     def school_geregistreerd(self, uow: Werkeenheid, e: SchoolGeregistreerd) -> None:
         kalender_laden(uow, str(e.school_id)).vastleggen(kalendergegevens(e.kalender))

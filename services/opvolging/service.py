@@ -33,7 +33,7 @@ class Settings(SecuritySettings):
 def _policy(runtime: ServiceRuntime) -> Policy:
     app = runtime.require_app()
     assert isinstance(app, Opvolging)
-    return OpvolgingPolicy(app.beleid, runtime.clock.now)
+    return OpvolgingPolicy(app.beleid, runtime.clock.now, app.erase)
 
 
 SPEC = ServiceSpec(

@@ -28,6 +28,7 @@ from services.registratie.basis import TeVeelConflicten
 from services.registratie.domain.fouten import (
     LeerlingGewist,
     NietGevonden,
+    PgnInGebruik,
     RegistratieFout,
     ValidatieFout,
     VerlofFout,
@@ -82,7 +83,10 @@ MEDIATYPE: dict[int | str, dict[str, Any]] = {
 }
 # What a use case run through `uitvoeren` may refuse with (`als_probleem`).
 UITGEVOERD: dict[int | str, dict[str, Any]] = {
-    409: {"description": "Concurrent changes kept conflicting; try again"},
+    409: {
+        "description": "Concurrent changes kept conflicting (try again), or the "
+        "pupil's PGN is held by another pupil of the school (`leerlingId` names it)"
+    },
     422: {"description": "A rule refuses it (e.g. no calendar for that year)"},
 }
 # Where a use case meets a pupil whose personal data was erased (`Gewist`).
@@ -175,6 +179,14 @@ def als_probleem(
         return RuleViolation(fout.reden, code=fout.code)
     if isinstance(fout, TeVeelConflicten):
         return Conflict("Gelijktijdige wijzigingen; probeer het opnieuw.")
+    if isinstance(fout, PgnInGebruik):
+        # The holder is of the same school, which the caller works for.
+        return Conflict(
+            "Dit pgn staat bij deze school al op een andere leerling.",
+            code="PGN_IN_GEBRUIK",
+            leerlingId=fout.houder,
+            invalidParams=[{"name": "pgn", "reason": "al in gebruik bij deze school"}],
+        )
     if isinstance(fout, LeerlingGewist):
         return Gewist(str(fout))
     return RuleViolation(str(fout))

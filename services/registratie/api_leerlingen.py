@@ -1,8 +1,10 @@
-"""`/leerlingen`: register a pupil or many at once, read one back (never its PGN), and
-its slots."""
+"""`/leerlingen`: register a pupil or many at once, read one back (never its PGN),
+find it by its PGN, and its slots."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
@@ -10,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
+from leerplicht.identificatie import IdentificatieFout, valideer_pgn
 from plumbing.errors import InvalidInput, NotFound
 from plumbing.security.access import note_leerlingen
 from plumbing.security.callers import Caller
@@ -30,8 +33,10 @@ from services.registratie.api_bulk import Bulkantwoord, begrens, leerling_id_van
 from services.registratie.api_modellen import (
     Leerling,
     LeerlingBody,
+    Leerlingen,
     LeerlingenBulkAntwoord,
     LeerlingenBulkBody,
+    LeerlingZoekvraag,
     Verzuimdagen,
 )
 from services.registratie.bulkregels import Regel, lees_model
@@ -52,6 +57,15 @@ MAX_DAGEN_OPVRAAG = 400
 
 def _niet_gevonden() -> NotFound:
     return NotFound("Er is geen leerling met dit id.")
+
+
+def _als_uuids(scholen: Iterable[str]) -> list[UUID]:
+    """The caller's schools that can be registratie's (a school id is a UUID)."""
+    gevonden = []
+    for school in sorted(scholen):
+        with contextlib.suppress(ValueError):
+            gevonden.append(UUID(school))
+    return gevonden
 
 
 def _invoer(leerling_id: UUID, body: LeerlingBody) -> LeerlingInvoer:
@@ -202,6 +216,43 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
             runtime, _verwerk_leerlingen, app(), caller, body.leerlingen
         )
         return JSONResponse(antwoord)
+
+    @router.post(
+        "/leerlingen/zoeken",
+        response_model=Leerlingen,
+        response_model_by_alias=True,
+        dependencies=JSON,
+        responses=MEDIATYPE,
+        summary="Find pupils of the caller's schools by BSN or onderwijsnummer",
+        description="The number goes in the body and is never answered back. It is "
+        "looked up through its keyed hash (HMAC-SHA256), per school: a school holds "
+        "a number at most once. Pupils of schools the caller does not work for are "
+        "never found; erased pupils neither.",
+    )
+    async def zoek_leerlingen(
+        body: LeerlingZoekvraag, caller: Annotated[Caller, Depends(LEZEN)]
+    ) -> Leerlingen:
+        try:
+            pgn = valideer_pgn(body.pgn)
+        except IdentificatieFout as fout:
+            raise InvalidInput(
+                "Een veld is niet geldig.", fields={"pgn": fout.reden}
+            ) from None
+        if body.school_id is not None:
+            verwijzing_toegestaan(caller, body.school_id, "schoolId", "school")
+            scholen = [body.school_id]
+        else:
+            scholen = _als_uuids(caller.scholen)
+        dienst = app()
+
+        def zoek() -> list[Leerling]:
+            ids = dienst.pgn_index.zoek(dienst, scholen, pgn.nummer)
+            gevonden = (api_lezen.leerling(dienst, i) for i in ids)
+            return [ll for ll in gevonden if ll is not None]
+
+        leerlingen = await runtime.run_sync(zoek)
+        note_leerlingen(*(ll.leerling_id for ll in leerlingen))
+        return Leerlingen(leerlingen=leerlingen)
 
     @router.get(
         "/leerlingen/{leerlingId}",

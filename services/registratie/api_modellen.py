@@ -205,6 +205,27 @@ class Leerling(_Model):
     )
 
 
+class LeerlingZoekvraag(_Model):
+    """Find pupils by number: in the body, so it is in no URL, log or history."""
+
+    pgn: str = Field(
+        min_length=1,
+        max_length=20,
+        json_schema_extra={"writeOnly": True},
+        description="BSN or onderwijsnummer (eleven test); never answered back.",
+    )
+    school_id: UUID | None = Field(
+        default=None,
+        description="Only this school (one of the caller's); else all of them.",
+    )
+
+
+class Leerlingen(_Model):
+    """The pupils found; empty when none of the caller's schools has the number."""
+
+    leerlingen: list[Leerling]
+
+
 # --- absence ------------------------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ from services.registratie.herbeoordeling import (
     Herbeoordeling,
     lees_nieuwe_dagen,
 )
+from services.registratie.indexering import IndexeringGebruik
 from services.registratie.leerlingen import LeerlingenGebruik
 from services.registratie.meldingen_bulk import MeldingenBulkGebruik
 from services.registratie.modellen import (
@@ -74,6 +75,7 @@ class Registratie(
     VerlovenGebruik,
     OpvragenGebruik,
     WissenGebruik,
+    IndexeringGebruik,
 ):
     # --- schools -------------------------------------------------------------------
 

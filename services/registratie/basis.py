@@ -16,10 +16,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import (
     JSONTranscoder,
-    Mapper,
     PersistenceError,
     RecordConflictError,
     Recording,
@@ -27,13 +25,16 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType, get_topic
 
-from plumbing.security.personal_fields import PersonalFieldMapper
+from plumbing.security.crypto import BsnHasher
+from plumbing.security.personal_fields import SealedFieldsApplication
 from plumbing.security.sleutelkluis import Sleutelkluis, SleutelVernietigd
-from plumbing.store import ServiceApplication, collect_events
+from plumbing.store import collect_events
 from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
+from services.registratie.domain.leerling import Leerling
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
 from services.registratie.opslag import GrotePostgresRecorder
 from services.registratie.persoonsvelden import PERSOONSVELDEN
+from services.registratie.pgnindex import PgnIndex
 from services.registratie.werkeenheid import (
     AggregaatVoorraad,
     SchoolContextCache,
@@ -48,6 +49,8 @@ R = TypeVar("R")
 
 # Two writers for one pupil-day: the loser reloads and retries (T10).
 MAX_POGINGEN = 5
+# Notifications read per query when scanning the pupils' events.
+_BLOK = 1_000
 
 # Failures of the store, the key vault or the machine: never the fault of one record,
 # so never turned into a record's rejection (the request fails, nothing is saved).
@@ -76,13 +79,17 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class RegistratieBasis(ServiceApplication):
+class RegistratieBasis(SealedFieldsApplication):
     """Persistence comes from `env` (e.g. PERSISTENCE_MODULE=eventsourcing.sqlite).
 
     A process store (`ServiceApplication`): the relay records its position in it.
+    Personal data comes in here, so new data for an erased pupil is refused.
     """
 
     name = "Registratie"
+    personal_fields = PERSOONSVELDEN
+    vault_name = "sleutelkluis"
+    refuse_erased = True
 
     def __init__(
         self,
@@ -90,41 +97,14 @@ class RegistratieBasis(ServiceApplication):
         *,
         klok: Callable[[], datetime] | None = None,
         kluis: Sleutelkluis | None = None,
+        pgn_hasher: BsnHasher | None = None,
     ) -> None:
-        # Read by construct_mapper, which the library calls from its __init__.
-        self._gegeven_kluis = kluis
-        self.kluis: Sleutelkluis | None = None
-        super().__init__(env)
+        super().__init__(env, kluis=kluis)
         self._klok = klok or nu_amsterdam
         self._scholen = SchoolContextCache()
         self._voorraad = AggregaatVoorraad()
-
-    def construct_mapper(self) -> Mapper[UUID]:
-        """The library's mapper, sealing personal fields with the pupil's key."""
-        mapper = super().construct_mapper()
-        self.kluis = self._gegeven_kluis or Sleutelkluis.beside_store(self.env)
-        if self.kluis is None:
-            return mapper
-        return PersonalFieldMapper(
-            mapper.transcoder,
-            compressor=mapper.compressor,
-            cipher=mapper.cipher,
-            vault=self.kluis,
-            rules=PERSOONSVELDEN,
-        )
-
-    def _record(self, processing_event: ProcessingEvent[Any]) -> list[Recording[Any]]:
-        if isinstance(self.mapper, PersonalFieldMapper) and self.kluis is not None:
-            # One write for the keys of every new pupil in the save, not one each.
-            eigenaren = self.mapper.owners(processing_event.events)
-            if eigenaren:
-                self.kluis.maak_sleutels(eigenaren)
-        return super()._record(processing_event)
-
-    def close(self) -> None:
-        super().close()
-        if self.kluis is not None and self._gegeven_kluis is None:
-            self.kluis.close()
+        # The service binds the configured key (`RegistratieDienst.bind`).
+        self.pgn_index = PgnIndex(pgn_hasher or BsnHasher.beside_store(self.env))
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """On PostgreSQL, write large batches with `GrotePostgresRecorder`."""
@@ -148,6 +128,33 @@ class RegistratieBasis(ServiceApplication):
         self._notify(recordings)
         self.notify(verwerking.events)
         return recordings
+
+    def inschrijvingen(self) -> dict[UUID, dict[str, Any]]:
+        """The last enrolment data of every pupil not erased, from the pupils' own
+        events and without opening their sealed fields (no key is read)."""
+        onderwerpen = [
+            get_topic(cls)
+            for cls in (
+                Leerling.Ingeschreven,  # type: ignore[attr-defined]
+                Leerling.Gewijzigd,  # type: ignore[attr-defined]
+                Leerling.PersoonsgegevensGewist,  # type: ignore[attr-defined]
+            )
+        ]
+        gegevens: dict[UUID, dict[str, Any]] = {}
+        gewist: set[UUID] = set()
+        begin = 1
+        while notificaties := self.recorder.select_notifications(
+            begin, _BLOK, topics=onderwerpen
+        ):
+            for notificatie in notificaties:
+                event = self.read_sealed(notificatie)
+                leerling_id = UUID(str(event.originator_id))
+                if isinstance(event, Leerling.PersoonsgegevensGewist):  # type: ignore[attr-defined]
+                    gewist.add(leerling_id)
+                else:
+                    gegevens[leerling_id] = event.gegevens
+            begin = notificaties[-1].id + 1
+        return {i: g for i, g in gegevens.items() if i not in gewist}
 
     def moment(self, nu: datetime | None = None) -> datetime:
         """An aware instant; a naive value is Amsterdam wall time."""

@@ -26,6 +26,7 @@ from contracts.envelope import ContractEvent
 from contracts.pgn import versleutel
 from contracts.registratie import (
     LeerlingGeregistreerd,
+    LeerlingGewist,
     RegistratieSignaal,
     SchoolGeregistreerd,
     VerlofBesloten,
@@ -52,6 +53,7 @@ _CONTRACTEN: dict[str, type[ContractEvent]] = {
         VerzuimVervallen,
         VerlofBesloten,
         RegistratieSignaal,
+        LeerlingGewist,
     )
 }
 
@@ -142,6 +144,11 @@ def uitgaande_berichten(
             leerling = aggregaten[event.originator_id]
             assert isinstance(leerling, Leerling)
             leerlingen[leerling.id] = leerling
+        elif isinstance(event, Leerling.PersoonsgegevensGewist):
+            leerling = aggregaten[event.originator_id]
+            assert isinstance(leerling, Leerling)
+            leerlingen.pop(leerling.id, None)
+            berichten.append(_gewist(event, leerling))
         elif isinstance(event, Leerling.SignaalAfgegeven):
             leerling = aggregaten[event.originator_id]
             assert isinstance(leerling, Leerling)
@@ -222,6 +229,19 @@ def _signaal(event: Any, leerling: Leerling) -> Uitgaand:
             "soort": event.soort,
             "datum": event.datum.isoformat(),
             "toelichting": _SIGNAALTEKST.get(event.soort, event.soort),
+        },
+    )
+
+
+def _gewist(event: Any, leerling: Leerling) -> Uitgaand:
+    """Every service that holds a copy erases it on receipt (`LeerlingGewist`)."""
+    return _bericht(
+        LeerlingGewist,
+        {
+            "leerlingId": str(leerling.id),
+            "schoolId": str(leerling.school_id),
+            "grond": event.grond,
+            "gewistOp": event.op.isoformat(),
         },
     )
 

@@ -121,16 +121,17 @@ class LeerlingenGebruik(RegistratieBasis):
         )
         return _Inschrijving(invoer, leerling_id, gegevens)
 
-    @staticmethod
     def _schrijf_leerling(
-        werk: Werkeenheid, inschrijving: _Inschrijving
+        self, werk: Werkeenheid, inschrijving: _Inschrijving
     ) -> tuple[Leerling, str]:
         """The pupil's changes in `werk`, and whether it was new, updated or the
-        same; every refusal comes before any change."""
+        same; every refusal comes before any change. The PGN is unique per school
+        (`PgnInGebruik`, the keyed-hash index `pgnindex`)."""
         leerling_id, gegevens = inschrijving.leerling_id, inschrijving.gegevens
         school, _ = werk.school(inschrijving.invoer.school_id)
         leerling = werk.haal(leerling_id, Leerling)
         if leerling is None:
+            self.pgn_index.leg_vast(werk, school.id, leerling_id, gegevens["pgn"])
             leerling = Leerling(
                 leerling_id=leerling_id, school_id=school.id, gegevens=gegevens
             )
@@ -150,6 +151,9 @@ class LeerlingenGebruik(RegistratieBasis):
             raise OngeldigeInvoer(
                 "schoolId", "leerling staat bij een andere school ingeschreven"
             )
+        # Also claims the number of a pupil registered before the index.
+        vorig = leerling.gegevens.get("pgn")
+        self.pgn_index.leg_vast(werk, school.id, leerling_id, gegevens["pgn"], vorig)
         if leerling.gegevens == gegevens:
             return leerling, "unchanged"
         leerling.wijzig(leerling_id=leerling_id, gegevens=gegevens)

@@ -7,8 +7,9 @@ change how it classifies:
   the same transaction, so the relay publishes exactly what was committed;
 - a school's `gemeente` and `contactMelder`, which the domain does not keep, live in
   a small `SchoolAanvulling` aggregate saved with the school's own save;
-- the service clock and the PGN key are bound once the runtime is known
-  (`bind`), since `build_app` only receives the store environment.
+- the service clock, the PGN key and the PGN index's hash key are bound once the
+  runtime is known (`bind`), since `build_app` only receives the store
+  environment.
 
 The lookups (pupil → school, school → unit) are cached: a pupil never changes school
 (D16: a transfer is a new enrolment) and a school never changes sector.
@@ -29,6 +30,7 @@ from eventsourcing.persistence import Recording
 from pydantic import SecretStr
 
 from contracts.pgn import sleutel_uit_instellingen
+from plumbing.security.crypto import BsnHasher
 from plumbing.settings import PlatformSettings
 from services.registratie.application import Registratie
 from services.registratie.contracts_mapping import uitgaande_berichten
@@ -36,6 +38,7 @@ from services.registratie.domain.leerling import Leerling
 from services.registratie.domain.school import School, Sector
 from services.registratie.domain.tijd import lokale_datum
 from services.registratie.opslag import laad_aggregaten
+from services.registratie.pgnindex import PgnIndex
 
 if TYPE_CHECKING:
     from plumbing.runtime import ServiceRuntime
@@ -86,10 +89,18 @@ class RegistratieDienst(Registratie):
     def gebonden(self) -> bool:
         return self._pgn_sleutel is not None
 
-    def bind(self, klok: Callable[[], datetime], pgn_sleutel: str) -> None:
-        """Use the service clock for "now" and the shared key for the PGN."""
+    def bind(
+        self,
+        klok: Callable[[], datetime],
+        pgn_sleutel: str,
+        pgn_hasher: BsnHasher | None = None,
+    ) -> None:
+        """Use the service clock for "now", the shared key for the PGN on the wire
+        and the configured key of the PGN index (`VERZUIM_BSN_HASH_KEY`)."""
         self._klok = klok
         self._pgn_sleutel = pgn_sleutel
+        if pgn_hasher is not None:
+            self.pgn_index = PgnIndex(pgn_hasher)
 
     # --- the outbox --------------------------------------------------------------
 
@@ -216,5 +227,9 @@ def registratie(runtime: ServiceRuntime) -> RegistratieDienst:
     if not isinstance(app, RegistratieDienst):
         raise TypeError("registratie runs a RegistratieDienst")
     if not app.gebonden:
-        app.bind(runtime.clock.now, pgn_sleutel(runtime.settings))
+        app.bind(
+            runtime.clock.now,
+            pgn_sleutel(runtime.settings),
+            BsnHasher.from_settings(runtime.security_settings),
+        )
     return app

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from plumbing.clock import clock_from_setting
+from plumbing.security.crypto import BsnHasher
 from plumbing.store import store_env
 from services.registratie.domain.fouten import NietGevonden
 from services.registratie.service import Settings
@@ -62,7 +63,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     klok = clock_from_setting(settings.verzuim_klok)
     app = RegistratieDienst(env=store_env("registratie", settings))
     try:
-        app.bind(klok.now, pgn_sleutel(settings))
+        app.bind(klok.now, pgn_sleutel(settings), BsnHasher.from_settings(settings))
         if arguments.opdracht == "leerling":
             try:
                 resultaat = app.wis_persoonsgegevens(

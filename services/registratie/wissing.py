@@ -2,11 +2,13 @@
 retention period has passed.
 
 Erasing is crypto-shredding: the fact `Leerling.PersoonsgegevensGewist` (who, when,
-on what ground; no personal data) is stored first, then the pupil's key is
-destroyed. Every sealed field (`persoonsvelden`) then reads as destroyed wherever
-the events are, while the pupil-days, their statuses and every count stay. Run
-again, it destroys the key again and records nothing new, so a crash between the
-two steps is repaired by repeating the command.
+on what ground; no personal data) is stored first, with the pupil's release from
+the PGN index and the `LeerlingGewist` message that makes every other service
+destroy its copy, then the pupil's key is destroyed. Every sealed field
+(`persoonsvelden`) then reads as destroyed wherever the events are, while the
+pupil-days, their statuses and every count stay. Run again, it destroys the key
+again and records nothing new, so a crash between the two steps is repaired by
+repeating the command.
 """
 
 from __future__ import annotations
@@ -17,18 +19,13 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
-from plumbing.security.personal_fields import PersonalFieldMapper
+from plumbing.security.sleutelkluis import VERNIETIGD
 from services.registratie.basis import RegistratieBasis
-from services.registratie.domain.leerling import Leerling
 from services.registratie.werkeenheid import Werkeenheid
 
 __all__ = ["Wisgrond", "WisResultaat", "WissenGebruik"]
 
 logger = logging.getLogger(__name__)
-
-_BLOK = 1_000
 
 
 class Wisgrond(StrEnum):
@@ -62,6 +59,9 @@ class WissenGebruik(RegistratieBasis):
             leerling = werk.leerling(leerling_id, ook_gewist=True)
             if leerling.gewist:
                 return False
+            pgn = leerling.gegevens.get("pgn")  # still readable: the key goes later
+            if pgn is not None and pgn != VERNIETIGD:
+                self.pgn_index.laat_los(werk, leerling.school_id, leerling_id, pgn)
             leerling.wis_persoonsgegevens(
                 leerling_id=leerling_id, grond=grond.value, door=door, op=werk.moment
             )
@@ -83,39 +83,10 @@ class WissenGebruik(RegistratieBasis):
         before `peildatum`. Reads only the pupils' own events, without opening
         their sealed fields."""
         grens = peildatum - timedelta(days=termijn_dagen)
-        onderwerpen = [
-            get_topic(cls)
-            for cls in (
-                Leerling.Ingeschreven,  # type: ignore[attr-defined]
-                Leerling.Gewijzigd,  # type: ignore[attr-defined]
-                Leerling.PersoonsgegevensGewist,  # type: ignore[attr-defined]
-            )
-        ]
-        mapper = self.mapper
-        lees = (
-            mapper.to_sealed_domain_event
-            if isinstance(mapper, PersonalFieldMapper)
-            else mapper.to_domain_event
-        )
-        tot: dict[UUID, str | None] = {}
-        gewist: set[UUID] = set()
-        begin = 1
-        while notificaties := self.recorder.select_notifications(
-            begin, _BLOK, topics=onderwerpen
-        ):
-            for notificatie in notificaties:
-                event = lees(notificatie)
-                leerling_id = UUID(str(event.originator_id))
-                if isinstance(event, Leerling.PersoonsgegevensGewist):  # type: ignore[attr-defined]
-                    gewist.add(leerling_id)
-                else:
-                    tot[leerling_id] = event.gegevens.get("inschrijvingTot")
-            begin = notificaties[-1].id + 1
         return sorted(
             leerling_id
-            for leerling_id, einde in tot.items()
-            if einde is not None
-            and leerling_id not in gewist
+            for leerling_id, gegevens in self.inschrijvingen().items()
+            if (einde := gegevens.get("inschrijvingTot")) is not None
             and date.fromisoformat(einde) < grens
         )
 

@@ -29,6 +29,7 @@ from contracts.ketenkoppeling import VerzuimmeldingStatusGewijzigd
 from contracts.opvolging import BesluitGenomen
 from contracts.registratie import (
     LeerlingGeregistreerd,
+    LeerlingGewist,
     SchoolGeregistreerd,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
@@ -42,6 +43,8 @@ from plumbing.security.apikeys import ApiKeyStore
 from plumbing.security.callers import Rol
 from services.analyse.application import Analyse
 from services.analyse.contracts_mapping import meldplicht_id
+from services.analyse.domain.aggregate import Leerlingbeeld
+from services.analyse.leerling import Leerling
 from services.analyse.leesmodel import Leesmodel
 from services.analyse.service import SPEC, Settings
 
@@ -781,6 +784,55 @@ async def test_after_registration_at_duo_a_correction_proposes_withdrawal(
     opnieuw.bij()
     lid = str(p.leerling_id)
     assert opnieuw.leerlingen[lid] == systeem.app.leesmodel.leerlingen[lid]
+
+
+async def test_an_erased_pupil_keeps_its_duty_and_sums_and_is_evaluated_no_more(
+    systeem: Systeem,
+) -> None:
+    # Given S01's V3 duty and three unauthorised lesuren after it.
+    systeem.vandaag("2025-09-19")
+    vo = school("vo")
+    p = leerling(vo, "2011-03-10")
+    await systeem.bronnen.stuur(vo, p, *s01(p), *lesuren(p, "2025-09-18", [1, 2, 3]))
+    [melding] = await meldplichten_van(systeem, p)
+    await systeem.verwerkt()  # every slot applied, not only the duty's
+    voor = await verzuimbeeld(systeem, p)
+    assert voor["huidigeVenstersom"]["minuten"] == 180
+    gepubliceerd = len(await systeem.berichten(p.leerling_id))
+
+    # When registratie erases the pupil.
+    await systeem.bronnen.stuur(
+        LeerlingGewist(
+            leerling_id=p.leerling_id,
+            school_id=p.school_id,
+            grond="verzoek",
+            gewist_op=datetime.now(UTC),
+        )
+    )
+    await systeem.verwerkt()
+
+    # Then the duty, its slots and the window sums stay as they were.
+    assert await verzuimbeeld(systeem, p) == voor
+    # And no event of the pupil's aggregates yields the date of birth any more.
+    app = systeem.app
+    lid = str(p.leerling_id)
+    van_de_leerling = {Leerling.create_id(lid), Leerlingbeeld.create_id(lid)}
+    geboortedata = [
+        vars(event).get("geboortedatum", vars(event).get("gegevens", {}))
+        for n in app.recorder.select_notifications(1, 100_000)
+        if n.originator_id in van_de_leerling
+        and (event := app.mapper.to_domain_event(n))
+    ]
+    assert "2011-03-10" not in str(geboortedata)
+    assert "[vernietigd]" in str(geboortedata)
+
+    # And what still comes about the pupil is evaluated no more.
+    await systeem.bronnen.stuur(
+        geregistreerd(p, melding.meldplicht_id), *lesuren(p, "2025-09-19")
+    )
+    await systeem.verwerkt()
+    assert len(await systeem.berichten(p.leerling_id)) == gepubliceerd
+    assert await verzuimbeeld(systeem, p) == voor
 
 
 def geregistreerd(

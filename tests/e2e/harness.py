@@ -7,6 +7,7 @@ a prefix per test so tests never see each other's events.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 from pathlib import Path
@@ -19,6 +20,20 @@ from plumbing.security.apikeys import ApiKeyStore
 from plumbing.security.callers import Rol
 
 SERVICES = ("registratie", "analyse", "opvolging", "ketenkoppeling")
+
+
+async def wait_for(check: Any, timeout: float = 90.0) -> Any:
+    """Poll ``check`` (sync or async) until it answers something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the chain did not get there in time")
+        await asyncio.sleep(0.2)
 
 
 def service_module(name: str) -> Any:

@@ -17,7 +17,7 @@ import pytest
 from plumbing.clock import AMSTERDAM, FileClock
 from services.registratie.domain.school import school_id_voor
 from standins.duo import DuoStandin, HandKlok, Register, StandinInThread
-from tests.e2e.harness import Keten
+from tests.e2e.harness import Keten, wait_for
 from tests.registratie.service_dienst import BSN, school_body
 
 BRIN = "99ZZ"
@@ -58,19 +58,6 @@ async def keten(broker, tmp_path, unique, standin):
     await keten.start()
     yield keten
     await keten.stop()
-
-
-async def wait_for(check, timeout: float = 90.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("the chain did not get there in time")
-        await asyncio.sleep(0.2)
 
 
 async def register_pupil(keten: Keten) -> UUID:

@@ -22,6 +22,7 @@ from contracts.opvolging import ActieAfgerond, BesluitGenomen, DossierGesloten
 from contracts.pgn import nieuwe_sleutel, versleutel
 from contracts.registratie import LeerlingGeregistreerd, SchoolGeregistreerd
 from plumbing.consumer import UnitOfWork
+from plumbing.security.sleutelkluis import VERNIETIGD
 from services.ketenkoppeling.application import Ketenkoppeling
 from services.ketenkoppeling.contracts_mapping import to_contract
 from services.ketenkoppeling.domain.aanleiding import aanleiding_id
@@ -460,6 +461,22 @@ def test_blokkade_noemt_velden_zonder_waarden(school, sleutel, velden):
     opdracht = duo_melding(nieuwe_melding(), school, _Leerling(), sleutel)
 
     assert opdracht == Blokkade(velden)
+
+
+@pytest.mark.parametrize(
+    "pgn",
+    [None, {"soort": "bsn", "versleuteld": VERNIETIGD}],
+    ids=["gewist", "sleutel-vernietigd"],
+)
+def test_een_melding_van_een_gewiste_leerling_wacht_op_het_pgn(pgn):
+    # Erased before it was sent: the number is gone (the erasure took it from the
+    # aggregate, or its sealed field reads as destroyed). Nothing goes to DUO.
+    leerling = _Leerling()
+    leerling.gegevens["pgn"] = pgn
+
+    opdracht = duo_melding(nieuwe_melding(), _School(), leerling, SLEUTEL)  # type: ignore[arg-type]
+
+    assert opdracht == Blokkade(("leerling.pgn",))
 
 
 def test_mutaties_en_statuscodes():

@@ -3,7 +3,7 @@ clock, TC-2526 schools (PO and VO) and fabricated pupils with test BSNs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from uuid import UUID
@@ -17,9 +17,10 @@ from services.registratie.domain.invoer import Soort
 from services.registratie.domain.school import RedenCode, rooster_naar_dict
 from services.registratie.domain.tijd import AMSTERDAM
 from services.registratie.modellen import LeerlingInvoer, SchoolInvoer
+from tests.conftest import nieuw_bsn
+from tests.registratie.service_dienst import Dienst
 
 # Constructed test values that pass the eleven test (sis-formats section 6.1).
-TEST_BSNS = ("123456782", "999990019", "111222333")
 
 REDENEN = [
     RedenCode(code="Z", omschrijving="Ziek", categorie="ziek", geoorloofd=True),
@@ -110,6 +111,7 @@ def nieuwe_leerling(app: Registratie) -> Callable[..., UUID]:
     def maak(
         school_id: UUID,
         geboortedatum: date = date(2011, 3, 10),
+        pgn: str | None = None,
         **extra: object,
     ) -> UUID:
         nummer = next(teller)
@@ -117,7 +119,7 @@ def nieuwe_leerling(app: Registratie) -> Callable[..., UUID]:
             school_id=school_id,
             leerlingnummer=str(100000 + nummer),
             geboortedatum=geboortedatum,
-            pgn=TEST_BSNS[nummer % len(TEST_BSNS)],
+            pgn=pgn or nieuw_bsn(),
             woongemeente="0344",
             inschrijving_vanaf=date(2021, 8, 1),
             **extra,  # type: ignore[arg-type]
@@ -125,3 +127,17 @@ def nieuwe_leerling(app: Registratie) -> Callable[..., UUID]:
         return app.registreer_leerling(invoer).leerling_id
 
     return maak
+
+
+@pytest.fixture
+async def dienst_met_scholen(
+    broker: str, unique: str, tmp_path: Path
+) -> AsyncIterator[Dienst]:
+    """The running service (`service_dienst.Dienst`) with its schools A and B."""
+    dienst = Dienst(broker, tmp_path, f"t{unique}.")
+    await dienst.start(date(2025, 11, 20))
+    await dienst.scholen()
+    try:
+        yield dienst
+    finally:
+        await dienst.stop()

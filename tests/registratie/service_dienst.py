@@ -29,6 +29,7 @@ from services.registratie.domain.school import school_id_voor
 from services.registratie.herbeoordeling import HERBEOORDELING_ID
 from services.registratie.service import SPEC, Settings
 from services.registratie.service_app import RegistratieDienst
+from tests.conftest import nieuw_bsn
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -222,14 +223,14 @@ class Dienst:
         self,
         school_id: UUID,
         geboortedatum: str = "2011-03-10",
-        pgn: str = BSN,
+        pgn: str | None = None,
         **extra: Any,
     ) -> UUID:
         leerling_id = uuid4()
         body = {
             "schoolId": str(school_id),
             "geboortedatum": geboortedatum,
-            "pgn": pgn,
+            "pgn": pgn or nieuw_bsn(),
             "woongemeente": "0344",
             "inschrijvingVanaf": "2024-08-01",
             **extra,

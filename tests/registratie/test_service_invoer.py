@@ -297,7 +297,7 @@ async def test_another_schools_data_is_not_there(dienst: Dienst) -> None:
 
 async def test_roles(dienst: Dienst) -> None:
     assert dienst.http is not None
-    leerling = await dienst.leerling(dienst.school_a)
+    leerling = await dienst.leerling(dienst.school_a, pgn=BSN)
     _, als_mentor = dienst.sleutel([dienst.school_a], Rol.MENTOR, naam="mentor")
     _, als_ouder = dienst.sleutel([dienst.school_a], Rol.OUDERS, naam="ouder")
 

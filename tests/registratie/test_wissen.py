@@ -38,6 +38,7 @@ from services.registratie.service import Settings
 from services.registratie.service_app import RegistratieDienst, pgn_sleutel
 from services.registratie.wissen import main
 from services.registratie.wissing import Wisgrond
+from tests.conftest import nieuw_bsn
 from tests.registratie.conftest import REDENEN, Klok
 
 BSN = "123456782"  # constructed test value (sis-formats 6.1)
@@ -270,8 +271,8 @@ def test_the_retention_period_erases_who_left_longer_ago(
 ) -> None:
     school = _school(app)
     lang_weg = _leerling(app, school, tot=date(2023, 7, 15))
-    net_weg = _leerling(app, school, tot=date(2025, 7, 15))
-    nog_hier = _leerling(app, school)
+    net_weg = _leerling(app, school, tot=date(2025, 7, 15), pgn=nieuw_bsn())
+    nog_hier = _leerling(app, school, pgn=nieuw_bsn())
     vandaag = klok.nu.date()  # 2025-11-10
 
     assert app.verlopen_inschrijvingen(vandaag, 730) == [lang_weg]
@@ -344,7 +345,11 @@ def test_the_command_erases_on_request_and_by_retention_period(
     assert str(leerlingen["net_weg"]) not in uit
     geboortedatum, berichten = _lees(settings("2025-11-10"), leerlingen["lang_weg"])
     assert geboortedatum is None
-    assert berichten == []  # its registration is not published again
+    # Its registration is not published again; the erasure is, for the services
+    # that hold a copy (`LeerlingGewist`), on the retention ground.
+    assert [(type(b).__name__, b.grond) for b in berichten] == [
+        ("LeerlingGewist", "bewaartermijn")
+    ]
     assert _lees(settings("2025-11-10"), leerlingen["net_weg"])[1]  # others are
 
     # The clock and the period are settings: later, or shorter, erases more.

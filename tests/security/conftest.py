@@ -1,4 +1,4 @@
-"""Fixtures for the security plumbing: settings in a temp dir, a tiny app."""
+"""Fixtures for the security plumbing: settings in a temp dir, a tiny app, the chain."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ from fastapi.responses import JSONResponse
 from plumbing.errors import DomainError
 from plumbing.problems import ProblemError, problem_response, response_for_error
 from plumbing.security.settings import SecuritySettings
+
+# The chain with personal data at every door (the store and erasure tests).
+from tests.security.keten_met_persoonsgegevens import (  # noqa: F401
+    keten,
+    opslag,
+    standin,
+)
 
 # Test numbers from sis-formats.md 6.1: they pass the eleven test, nobody has them.
 TEST_BSN = "123456782"

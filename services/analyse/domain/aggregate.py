@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from leerplicht.kalender import SchoolKalender
+from leerplicht.kalender import Periode, SchoolKalender
 from leerplicht.rooster import Rooster
 from services.analyse.domain import serialisatie as data
 from services.analyse.domain.engine import evalueer
@@ -32,7 +33,11 @@ from services.analyse.domain.model import (
     Slot,
 )
 from services.analyse.domain.toestand import LeerlingbeeldToestand
-from services.analyse.domain.venstersom import Venstersommen, venstersommen
+from services.analyse.domain.venstersom import (
+    Venstersom,
+    Venstersommen,
+    venstersommen,
+)
 from services.analyse.domain.verschil import vergelijk
 
 
@@ -70,6 +75,8 @@ class Leerlingbeeld(LeerlingbeeldToestand):
         )
 
     def feiten(self, school: Schoolcontext) -> Leerlingfeiten:
+        if self.geboortedatum is None:
+            raise AnalyseFout("de persoonsgegevens van deze leerling zijn gewist")
         return Leerlingfeiten(
             geboortedatum=self.geboortedatum,
             sector=self.sector,
@@ -82,7 +89,10 @@ class Leerlingbeeld(LeerlingbeeldToestand):
         )
 
     def venstersommen(self, school: Schoolcontext, vandaag: date) -> Venstersommen:
-        """The current and the highest window sum; a query, it emits nothing."""
+        """The current and the highest window sum; a query, it emits nothing.
+        Of an erased pupil: the sums as they were at the erasure."""
+        if self.gewist:
+            return _sommen_uit(self.sommen_bij_wissen)
         return venstersommen(
             self.feiten(school),
             self._slots.values(),
@@ -133,6 +143,17 @@ class Leerlingbeeld(LeerlingbeeldToestand):
             vrijgesteld_kwalificatieplicht,
         )
         self._herbereken(school, vandaag)
+
+    def wis_persoonsgegevens(self, school: Schoolcontext | None, vandaag: date) -> None:
+        """The pupil's personal data was erased: keep the window sums of today
+        (with ``school``, else none) and evaluate nothing again."""
+        if self.gewist_op is not None:
+            return
+        sommen = None
+        if school is not None and self.geboortedatum is not None:
+            nu = self.venstersommen(school, vandaag)
+            sommen = {"huidig": _som_naar(nu.huidig), "hoogste": _som_naar(nu.hoogste)}
+        self._persoonsgegevens_gewist(self.leerling_id, vandaag.isoformat(), sommen)
 
     def herbereken(self, school: Schoolcontext, vandaag: date) -> None:
         """Re-run the rules, e.g. daily: an LRV einddatum becomes known on return."""
@@ -246,3 +267,28 @@ class Leerlingbeeld(LeerlingbeeldToestand):
                 volgnummer,
                 data.maatregel_naar(maatregel),
             )
+
+
+def _som_naar(som: Venstersom) -> dict[str, Any]:
+    venster = som.venster
+    return {
+        "minuten": som.minuten,
+        "van": venster.van.isoformat() if venster else None,
+        "tot": venster.tot.isoformat() if venster else None,
+    }
+
+
+def _som_uit(som: dict[str, Any] | None) -> Venstersom:
+    if not som:
+        return Venstersom(0, None)
+    if som["van"] is None:
+        return Venstersom(som["minuten"], None)
+    van, tot = date.fromisoformat(som["van"]), date.fromisoformat(som["tot"])
+    return Venstersom(som["minuten"], Periode(van, tot))
+
+
+def _sommen_uit(sommen: dict[str, Any] | None) -> Venstersommen:
+    """The sums kept at the erasure (none when it could not evaluate then)."""
+    sommen = sommen or {}
+    huidig, hoogste = sommen.get("huidig"), sommen.get("hoogste")
+    return Venstersommen(_som_uit(huidig), _som_uit(hoogste))

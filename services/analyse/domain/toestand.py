@@ -33,6 +33,13 @@ from services.analyse.domain.model import (
 _NAMESPACE = UUID("6f1d3c52-8d0b-4a51-9b7e-2f4c1e0a7d93")
 
 
+def _datum_of_geen(waarde: str) -> date | None:
+    try:
+        return date.fromisoformat(waarde)
+    except ValueError:
+        return None
+
+
 class LeerlingbeeldToestand(Aggregate):
     """One pupil's slots, submitted meldingen, decisions and last engine result."""
 
@@ -51,8 +58,12 @@ class LeerlingbeeldToestand(Aggregate):
         vrijgesteld_kwalificatieplicht: bool = False,
     ) -> None:
         self.leerling_id = leerling_id
-        self.geboortedatum = date.fromisoformat(geboortedatum)
+        # None once the pupil's personal data was erased: the sealed date of birth
+        # then reads as a marker, and the picture is frozen (`gewist`).
+        self.geboortedatum: date | None = _datum_of_geen(geboortedatum)
         self.sector = Sector(sector)
+        self.gewist_op: date | None = None
+        self.sommen_bij_wissen: dict[str, Any] | None = None
         self._zet_feiten(
             startkwalificatie_sinds,
             einde_twaalf_schooljaren,
@@ -79,6 +90,11 @@ class LeerlingbeeldToestand(Aggregate):
         return kopie
 
     # --- queries ---------------------------------------------------------------
+
+    @property
+    def gewist(self) -> bool:
+        """Erased: the fact is stored, or the sealed date of birth is gone."""
+        return self.gewist_op is not None or self.geboortedatum is None
 
     @property
     def slots(self) -> tuple[Slot, ...]:
@@ -109,6 +125,16 @@ class LeerlingbeeldToestand(Aggregate):
         self.startkwalificatie_sinds = data.datum_uit(startkwalificatie_sinds)
         self.einde_twaalf_schooljaren = data.datum_uit(einde_twaalf_schooljaren)
         self.vrijgesteld_kwalificatieplicht = vrijgesteld_kwalificatieplicht
+
+    @event("PersoonsgegevensGewist")
+    def _persoonsgegevens_gewist(
+        self, leerling_id: str, op: str, sommen: dict[str, Any] | None
+    ) -> None:
+        # AVG art. 17 / 5(1)(e): the date of birth goes; slots, duties, signals and
+        # the window sums at this moment stay, and nothing is evaluated again.
+        self.geboortedatum = None
+        self.gewist_op = date.fromisoformat(op)
+        self.sommen_bij_wissen = sommen
 
     @event("LeerlingfeitenGewijzigd")
     def _feiten_gewijzigd(

@@ -14,6 +14,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from plumbing.security.sleutelkluis import VERNIETIGD
+
 _NAMESPACE = UUID("5c2d8e4a-1f3b-4a76-9e0d-7b6c5a4f3e21")
 
 
@@ -23,6 +25,10 @@ def school_gegevens_id(school_id: UUID) -> UUID:
 
 def leerling_gegevens_id(leerling_id: UUID) -> UUID:
     return uuid5(_NAMESPACE, f"leerling/{leerling_id}")
+
+
+def _als_datum(waarde: date | str) -> date:
+    return waarde if isinstance(waarde, date) else date.fromisoformat(waarde)
 
 
 class Schoolgegevens(Aggregate):
@@ -79,6 +85,7 @@ class Leerlinggegevens(Aggregate):
         self.gegevens: dict[str, Any] | None = None
         self.acties: dict[str, dict[str, Any]] = {}
         self.besluiten: dict[str, str] = {}
+        self.gewist_op: datetime | None = None
 
     @property
     def geregistreerd(self) -> bool:
@@ -120,10 +127,23 @@ class Leerlinggegevens(Aggregate):
         eigen = [a for a in self.acties.values() if a["school_id"] == school_id]
         return sorted(eigen, key=lambda a: (a["afgerond_op"], a["titel"]))
 
+    @property
+    def gewist(self) -> bool:
+        return getattr(self, "gewist_op", None) is not None
+
+    def wis_persoonsgegevens(self, grond: str, op: datetime) -> None:
+        """Registratie erased the pupil; its keys here are destroyed too."""
+        if not self.gewist:
+            self._persoonsgegevens_gewist(grond=grond, op=op)
+
     def meerderjarig_op(self, datum: date) -> bool:
         if self.gegevens is None:
             return False
-        geboren: date = self.gegevens["geboortedatum"]
+        try:
+            # Stored as text since sealing (older events hold a date).
+            geboren = _als_datum(self.gegevens["geboortedatum"])
+        except (TypeError, ValueError):
+            return False  # erased: the date of birth reads as destroyed
         jaren = datum.year - geboren.year
         if (datum.month, datum.day) < (geboren.month, geboren.day):
             jaren -= 1
@@ -148,6 +168,18 @@ class Leerlinggegevens(Aggregate):
             "uitkomst": uitkomst,
             "afgerond_op": afgerond_op,
         }
+
+    @event("PersoonsgegevensGewist")
+    def _persoonsgegevens_gewist(self, grond: str, op: datetime) -> None:
+        # The number, date of birth and action texts go; school, municipality,
+        # year and that actions were taken stay (a melding's statuses stay too).
+        if self.gegevens is not None:
+            self.gegevens = {**self.gegevens, "geboortedatum": None, "pgn": None}
+        self.acties = {
+            actie_id: {**actie, "titel": VERNIETIGD, "uitkomst": VERNIETIGD}
+            for actie_id, actie in self.acties.items()
+        }
+        self.gewist_op = op
 
     @event("BesluitVooraf")
     def _besluit_vooraf(self, meldplicht_id: str, besluit: str) -> None:

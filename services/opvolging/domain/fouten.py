@@ -56,3 +56,7 @@ class DossierOnbekend(OpvolgingFout, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "dossier onbekend"
+
+
+class LeerlingGewist(OpvolgingFout):
+    """A change to a dossier of a pupil whose personal data was erased."""

@@ -47,6 +47,7 @@ class LeerlingDossiers(Aggregate):
         self.meldingen: dict[str, UUID] = {}
         self.signalen: dict[str, UUID] = {}
         self.geparkeerd: dict[str, list[GeparkeerdeStatus]] = {}
+        self.gewist_op: datetime | None = None
 
     @staticmethod
     def id_voor(school_id: str, leerling_id: str) -> UUID:
@@ -111,6 +112,24 @@ class LeerlingDossiers(Aggregate):
 
         def apply(self, aggregate: LeerlingDossiers) -> None:
             aggregate.geparkeerd.pop(self.meldplicht_id, None)
+
+    class PersoonsgegevensGewist(Aggregate.Event):
+        """Registratie erased the pupil: the free text in the dossiers is made
+        unreadable (the pupil's key is destroyed); statuses and the timeline stay."""
+
+        grond: str
+        op: datetime
+
+        def apply(self, aggregate: LeerlingDossiers) -> None:
+            aggregate.gewist_op = self.op
+
+    @property
+    def gewist(self) -> bool:
+        return getattr(self, "gewist_op", None) is not None
+
+    def wis_persoonsgegevens(self, grond: str, op: datetime) -> None:
+        if not self.gewist:
+            self.trigger_event(self.PersoonsgegevensGewist, grond=grond, op=op)
 
     def dossier_geopend(self, dossier_id: UUID) -> None:
         self.trigger_event(self.DossierGeopend, dossier_id=dossier_id)

@@ -14,6 +14,7 @@ __all__ = [
     "NietGevonden",
     "OngeldigeInvoer",
     "OnbekendeRedenCode",
+    "PgnInGebruik",
     "RegistratieFout",
     "TeLaatBuitenLesuur",
     "TotVoorVan",
@@ -85,4 +86,17 @@ class LeerlingGewist(RegistratieFout):
         super().__init__(
             f"de persoonsgegevens van leerling {leerling_id} zijn gewist; er wordt "
             "niets meer over deze leerling vastgelegd"
+        )
+
+
+class PgnInGebruik(RegistratieFout):
+    """Another pupil of the same school holds this BSN/onderwijsnummer: two
+    registrations of one person, or a typing error. Names the holder, never the
+    number."""
+
+    def __init__(self, houder: str) -> None:
+        self.houder = houder
+        super().__init__(
+            f"dit pgn staat bij deze school al op leerling {houder}; wijzig of "
+            "schrijf die leerling eerst uit"
         )
