@@ -26,14 +26,13 @@ from eventsourcing.persistence import (
     Recording,
     Transcoding,
 )
-from eventsourcing.utils import Environment, EnvType, get_topic
+from eventsourcing.utils import EnvType
 
 from plumbing.security.personal_fields import PersonalFieldMapper
 from plumbing.security.sleutelkluis import Sleutelkluis, SleutelVernietigd
 from plumbing.store import ServiceApplication
 from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
-from services.registratie.opslag import GrotePostgresRecorder
 from services.registratie.persoonsvelden import PERSOONSVELDEN
 from services.registratie.werkeenheid import SchoolContextCache, Werkeenheid
 
@@ -121,14 +120,6 @@ class RegistratieBasis(ServiceApplication):
         super().close()
         if self.kluis is not None and self._gegeven_kluis is None:
             self.kluis.close()
-
-    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
-        """On PostgreSQL, write large batches with `GrotePostgresRecorder`."""
-        omgeving = super().construct_env(name, env)
-        postgres = omgeving.get("PERSISTENCE_MODULE") == "eventsourcing.postgres"
-        if postgres and not omgeving.get("PROCESS_RECORDER_TOPIC"):
-            omgeving["PROCESS_RECORDER_TOPIC"] = get_topic(GrotePostgresRecorder)
-        return omgeving
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
