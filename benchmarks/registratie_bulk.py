@@ -68,7 +68,9 @@ def postgres_env() -> Iterator[dict[str, str]]:
         c.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         c.execute(f"CREATE SCHEMA {SCHEMA}")
     yield {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        # The services' own PostgreSQL store, not the library's: its recorders are
+        # the ones that write large batches without psycopg's pipeline.
+        "PERSISTENCE_MODULE": "plumbing.store:PostgresStore",
         "POSTGRES_DBNAME": "test",
         "POSTGRES_HOST": "127.0.0.1",
         "POSTGRES_PORT": "5432",

@@ -13,6 +13,11 @@ The library records at most one tracking row per transaction. A consumer applies
 batch of Kafka messages for many pupils in one transaction, so the recorders below
 accept a list of tracking rows (``trackings=[...]``) written atomically with the
 events that the batch caused.
+
+On PostgreSQL the recorders below also write events without psycopg's pipeline
+mode (`_PostgresEventWriter`): the library's pipelined insert never returns once a
+batch is larger than the socket buffers hold, and it holds the events table's lock
+while it waits.
 """
 
 from __future__ import annotations
@@ -24,13 +29,21 @@ from typing import Any, ClassVar
 import psycopg
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ProcessRecorder, Tracking
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    ProcessRecorder,
+    StoredEvent,
+    Tracking,
+)
 from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresFactory,
     PostgresProcessRecorder,
 )
 from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
+from eventsourcing.utils import retry
 from psycopg.sql import Identifier
 from psycopg.types.composite import CompositeInfo, register_composite
 
@@ -47,7 +60,71 @@ class _SQLiteMultiTrackingRecorder(SQLiteProcessRecorder):
         return returning
 
 
-class _PostgresMultiTrackingRecorder(PostgresProcessRecorder):
+# Bytes of event state per INSERT statement of a large batch.
+_INSERT_BYTES = 500_000
+
+
+class _PostgresEventWriter(PostgresApplicationRecorder):
+    """Inserts events in one ordinary transaction instead of a psycopg pipeline.
+
+    The library queues the tracking rows, the table lock and the insert in a
+    pipeline and then calls ``Pipeline.sync()``. In psycopg 3.3 that sync flushes
+    the connection's output buffer once and then only waits to read; when the
+    insert statement is larger than the socket buffers take at that moment (a few
+    MB on loopback, a 10,000-record bulk in registratie), the rest of it stays in
+    the client. The server then waits in ``ClientRead`` for the rest of the
+    statement, holding the EXCLUSIVE lock on the events table, and the client waits
+    for an answer: both forever. Outside pipeline mode psycopg sends a statement
+    completely before it reads.
+
+    The steps and their order are the library's: tracking rows, the lock that
+    makes notification ids follow commit order, NOTIFY, the events (in statements
+    of about `_INSERT_BYTES`, to keep the parameters small), one commit.
+    """
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if self.datastore.enable_db_functions:
+            return super().insert_events(stored_events, **kwargs)
+        notification_ids: list[int] = []
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return None
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            for part in _parts(stored_events):
+                rows = [
+                    self.construct_pg_stored_event(
+                        e.originator_id, e.originator_version, e.topic, e.state
+                    )
+                    for e in part
+                ]
+                curs.execute(self.insert_events_statement, (rows,))
+                notification_ids.extend(r["notification_id"] for r in curs.fetchall())
+        return notification_ids
+
+
+def _parts(events: Sequence[StoredEvent]) -> list[Sequence[StoredEvent]]:
+    parts: list[Sequence[StoredEvent]] = []
+    begin, size = 0, 0
+    for i, stored in enumerate(events):
+        size += len(stored.state)
+        if size >= _INSERT_BYTES:
+            parts.append(events[begin : i + 1])
+            begin, size = i + 1, 0
+    if begin < len(events):
+        parts.append(events[begin:])
+    return parts
+
+
+class _PostgresMultiTrackingRecorder(_PostgresEventWriter, PostgresProcessRecorder):
     def _insert_events(self, curs: Any, stored_events: Sequence[Any], **kwargs: Any):
         for tracking in kwargs.get("trackings", ()):
             self._insert_tracking(curs, tracking=tracking)
@@ -84,8 +161,10 @@ class _QuotingPostgresDatastore(PostgresDatastore):
 
 
 class PostgresStore(PostgresFactory):
-    """PostgreSQL infrastructure whose process recorder takes several tracking rows."""
+    """PostgreSQL infrastructure whose recorders insert events without psycopg's
+    pipeline, and whose process recorder takes several tracking rows."""
 
+    application_recorder_class = _PostgresEventWriter  # the audit logs use it
     process_recorder_class = _PostgresMultiTrackingRecorder
 
     def __init__(self, env: Any) -> None:

@@ -23,7 +23,7 @@ from eventsourcing.persistence import (
     Recording,
     Transcoding,
 )
-from eventsourcing.utils import Environment, EnvType, get_topic
+from eventsourcing.utils import EnvType
 
 from plumbing.security.crypto import BsnHasher
 from plumbing.security.personal_fields import SealedFieldsApplication
@@ -32,7 +32,6 @@ from plumbing.store import collect_events
 from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
 from services.registratie.domain.leerling import Leerling
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
-from services.registratie.opslag import GrotePostgresRecorder
 from services.registratie.persoonsvelden import PERSOONSVELDEN
 from services.registratie.pgnindex import PgnIndex
 from services.registratie.werkeenheid import (
@@ -105,14 +104,6 @@ class RegistratieBasis(SealedFieldsApplication):
         self._voorraad = AggregaatVoorraad()
         # The service binds the configured key (`RegistratieDienst.bind`).
         self.pgn_index = PgnIndex(pgn_hasher or BsnHasher.beside_store(self.env))
-
-    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
-        """On PostgreSQL, write large batches with `GrotePostgresRecorder`."""
-        omgeving = super().construct_env(name, env)
-        postgres = omgeving.get("PERSISTENCE_MODULE") == "eventsourcing.postgres"
-        if postgres and not omgeving.get("PROCESS_RECORDER_TOPIC"):
-            omgeving["PROCESS_RECORDER_TOPIC"] = get_topic(GrotePostgresRecorder)
-        return omgeving
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -1,14 +1,11 @@
-"""Storage paths for large batches, for the SQLite and PostgreSQL recorders of
+"""Loading many aggregates at once, for the SQLite and PostgreSQL recorders of
 eventsourcing 9.5.
 
-- `laad_aggregaten`: a bulk import touches thousands of aggregates that mostly do not
-  exist yet; asking the repository for each costs a transaction per id. This reads the
-  stored events of a whole chunk of ids at once and reconstructs the aggregates with the
-  application's own mapper; any other recorder falls back to the repository.
-- `GrotePostgresRecorder`: the library writes a batch as one statement in psycopg's
-  pipeline mode, which never returns once the batch holds a few megabytes (psycopg
-  issue 685: client and server both wait). Large batches are written in chunks,
-  without the pipeline, in the same single transaction and under the same table lock.
+A bulk import touches thousands of aggregates that mostly do not exist yet; asking the
+repository for each costs a transaction per id. `laad_aggregaten` reads the stored
+events of a whole chunk of ids at once and reconstructs the aggregates with the
+application's own mapper; any other recorder falls back to the repository. (Writing a
+large batch safely on PostgreSQL is the store's job: `plumbing.store`.)
 """
 
 from __future__ import annotations
@@ -25,15 +22,12 @@ from eventsourcing.application import (
 )
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresProcessRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
-__all__ = ["GrotePostgresRecorder", "laad_aggregaten"]
+__all__ = ["laad_aggregaten"]
 
 _CHUNK = 500
-# Above this many bytes of event state a batch avoids the pipeline (see module doc).
-GROOT_BYTES = 1_000_000
-_DEEL_BYTES = 500_000
 
 
 def _sqlite(
@@ -135,48 +129,3 @@ def laad_aggregaten(
             if aggregate is not None:
                 gevonden[aggregate_id] = aggregate
     return gevonden
-
-
-class GrotePostgresRecorder(PostgresProcessRecorder):
-    """`PostgresProcessRecorder` that writes large batches in chunks (module doc)."""
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        omvang = sum(len(e.state) for e in stored_events)
-        if omvang <= GROOT_BYTES or self.datastore.enable_db_functions:
-            return super().insert_events(stored_events, **kwargs)
-        nummers: list[int] = []
-        with (
-            self.datastore.get_connection() as conn,
-            conn.transaction(),
-            conn.cursor() as curs,
-        ):
-            # Tracking rows first, then the lock that orders notification ids by
-            # commit, then the events: the same steps as the library, one transaction.
-            self._insert_events(curs, stored_events, **kwargs)
-            self._lock_table(curs)
-            self._notify_channel(curs)
-            for deel in _delen(stored_events):
-                waarden = [
-                    self.construct_pg_stored_event(
-                        e.originator_id, e.originator_version, e.topic, e.state
-                    )
-                    for e in deel
-                ]
-                curs.execute(self.insert_events_statement, (waarden,))
-                nummers.extend(rij["notification_id"] for rij in curs.fetchall())
-        return nummers
-
-
-def _delen(events: Sequence[StoredEvent]) -> list[Sequence[StoredEvent]]:
-    delen: list[Sequence[StoredEvent]] = []
-    begin, omvang = 0, 0
-    for i, stored in enumerate(events):
-        omvang += len(stored.state)
-        if omvang >= _DEEL_BYTES:
-            delen.append(events[begin : i + 1])
-            begin, omvang = i + 1, 0
-    if begin < len(events):
-        delen.append(events[begin:])
-    return delen
