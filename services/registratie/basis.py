@@ -23,7 +23,7 @@ from eventsourcing.persistence import (
     Recording,
     Transcoding,
 )
-from eventsourcing.utils import EnvType
+from eventsourcing.utils import EnvType, get_topic
 
 from plumbing.security.crypto import BsnHasher
 from plumbing.security.personal_fields import SealedFieldsApplication
