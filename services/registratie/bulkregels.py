@@ -29,6 +29,7 @@ from services.registratie.domain.fouten import (
     LeerlingGewist,
     NietGevonden,
     OngeldigeInvoer,
+    PgnInGebruik,
     RegistratieFout,
     ValidatieFout,
 )
@@ -68,6 +69,8 @@ def geweigerd(index: int, fout: RegistratieFout) -> Regel[Any]:
     if isinstance(fout, LeerlingGewist):
         reden = "de persoonsgegevens van deze leerling zijn gewist"
         return Regel(index, "rejected", veld="leerlingId", reden=reden)
+    if isinstance(fout, PgnInGebruik):
+        return Regel(index, "rejected", veld="pgn", reden=str(fout))
     return Regel(index, "rejected", reden=str(fout))
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from contracts.registratie import LeerlingGeregistreerd, VerzuimGeclassificeerd
 from plumbing.security.callers import Rol
-from tests.registratie.service_dienst import BSN, Dienst, probleem, velden
+from tests.conftest import nieuw_bsn
+from tests.registratie.service_dienst import Dienst, probleem, velden
 
 pytestmark = pytest.mark.broker
 
@@ -35,7 +36,7 @@ def _leerling(school_id: Any, **extra: Any) -> dict[str, Any]:
         "leerlingId": str(uuid4()),
         "schoolId": str(school_id),
         "geboortedatum": "2011-03-10",
-        "pgn": BSN,
+        "pgn": nieuw_bsn(),
         "woongemeente": "0344",
         "inschrijvingVanaf": "2024-08-01",
         **extra,
@@ -59,6 +60,8 @@ async def test_leerlingen_in_bulk(dienst: Dienst) -> None:
                 {k: v for k, v in _leerling(dienst.school_a).items() if k != "pgn"},
                 {**_leerling(dienst.school_a), "klas": "1A", "groep": "3"},
                 "geen leerling",
+                # the number of the first pupil: a school holds it once
+                _leerling(dienst.school_a, pgn=nieuw[0]["pgn"]),
             ]
         },
         headers=alleen_a,
@@ -76,6 +79,7 @@ async def test_leerlingen_in_bulk(dienst: Dienst) -> None:
         (6, "rejected", "pgn"),
         (7, "rejected", "groep"),
         (8, "rejected", "LeerlingBody"),
+        (9, "rejected", "pgn"),
     ]
     assert [r["leerlingId"] for r in resultaten[:3]] == [n["leerlingId"] for n in nieuw]
     gelezen = await dienst.verzoek("GET", f"/leerlingen/{nieuw[0]['leerlingId']}")
