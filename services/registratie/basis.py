@@ -33,7 +33,7 @@ from plumbing.security.sleutelkluis import Sleutelkluis, SleutelVernietigd
 from plumbing.store import ServiceApplication
 from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
-from services.registratie.opslag import GrotePostgresRecorder
+from services.registratie.opslag import AggregaatCache, GrotePostgresRecorder
 from services.registratie.persoonsvelden import PERSOONSVELDEN
 from services.registratie.werkeenheid import SchoolContextCache, Werkeenheid
 
@@ -94,6 +94,7 @@ class RegistratieBasis(ServiceApplication):
         super().__init__(env)
         self._klok = klok or nu_amsterdam
         self._scholen = SchoolContextCache()
+        self._bewaard = AggregaatCache()
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper, sealing personal fields with the pupil's key."""
@@ -163,16 +164,25 @@ class RegistratieBasis(ServiceApplication):
         return moment
 
     def _uitvoeren(
-        self, opdracht: Callable[[Werkeenheid], R], nu: datetime | None = None
+        self,
+        opdracht: Callable[[Werkeenheid], R],
+        nu: datetime | None = None,
+        *,
+        bewaren: bool = False,
     ) -> R:
         """Run `opdracht` in a fresh unit of work and save it all at once.
 
         On a version conflict nothing was stored: reload everything and run again, so
-        the caller is told "stored" only after a save that succeeded.
+        the caller is told "stored" only after a save that succeeded. With
+        `bewaren`, the unit takes the pupils and schools it reads from the cache of
+        earlier such units and puts them back after its save (`AggregaatCache`):
+        only for a use case that returns no aggregate, so nobody holds one that a
+        later unit takes out.
         """
         moment = self.moment(nu)
+        bewaard = self._bewaard if bewaren else None
         for poging in range(1, MAX_POGINGEN + 1):
-            werk = Werkeenheid(self, moment, self._scholen)
+            werk = Werkeenheid(self, moment, self._scholen, bewaard)
             resultaat = opdracht(werk)
             werk.verwerk_dagen()
             try:
@@ -186,6 +196,7 @@ class RegistratieBasis(ServiceApplication):
                     extra={"event": "versieconflict", "poging": poging},
                 )
                 continue
+            werk.na_opslaan()
             return resultaat
         raise TeVeelConflicten(
             f"na {MAX_POGINGEN} pogingen nog steeds een versieconflict"

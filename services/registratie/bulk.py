@@ -72,7 +72,7 @@ class BulkGebruik(AfwezighedenGebruik):
                     sleutels=sleutels,
                 )
                 try:
-                    regels = self._uitvoeren(opdracht, nu)
+                    regels = self._uitvoeren(opdracht, nu, bewaren=True)
                 except DagNietTeClassificeren as fout:
                     erbij = {
                         index

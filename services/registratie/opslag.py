@@ -5,6 +5,9 @@ eventsourcing 9.5.
   exist yet; asking the repository for each costs a transaction per id. This reads the
   stored events of a whole chunk of ids at once and reconstructs the aggregates with the
   application's own mapper; any other recorder falls back to the repository.
+- `AggregaatCache`: the pupils and schools a bulk read, as its save left them, so the
+  next bulk need not decrypt and replay them again; what the store holds decides
+  whether a cached one is still current.
 - `GrotePostgresRecorder`: the library writes a batch as one statement in psycopg's
   pipeline mode, which never returns once the batch holds a few megabytes (psycopg
   issue 685: client and server both wait). Large batches are written in chunks,
@@ -13,8 +16,10 @@ eventsourcing 9.5.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +33,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
-__all__ = ["GrotePostgresRecorder", "laad_aggregaten"]
+__all__ = ["AggregaatCache", "GrotePostgresRecorder", "laad_aggregaten"]
 
 _CHUNK = 500
 # Above this many bytes of event state a batch avoids the pipeline (see module doc).
@@ -88,10 +93,65 @@ def _postgres(
         ]
 
 
+class AggregaatCache:
+    """Aggregates as a successful save left them, for a later unit of work.
+
+    A unit of work takes out (`neem`) what it is about to load, so no two units ever
+    hold the same object and a unit that fails takes its changes with it; it puts
+    its aggregates back (`leg_terug`) only after its save succeeded. Taking one out
+    does not make it current: `laad_aggregaten` uses it only at the version the
+    store holds (another process may have written since). An entry is dropped after
+    `bewaartijd` seconds, the time the key vault keeps a key: a pupil whose key was
+    destroyed elsewhere reads as erased no later than it did without this cache.
+    """
+
+    def __init__(
+        self,
+        maxsize: int = 20_000,
+        bewaartijd: float = 60.0,
+        klok: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._maxsize = maxsize
+        self._bewaartijd = bewaartijd
+        self._klok = klok
+        self._inhoud: dict[UUID, tuple[Aggregate, float]] = {}
+        self._slot = threading.Lock()
+
+    def neem(self, ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
+        nu = self._klok()
+        genomen: dict[UUID, Aggregate] = {}
+        with self._slot:
+            for aggregate_id in ids:
+                entry = self._inhoud.pop(aggregate_id, None)
+                if entry is not None and entry[1] > nu:
+                    genomen[aggregate_id] = entry[0]
+        return genomen
+
+    def leg_terug(self, aggregates: Iterable[Aggregate]) -> None:
+        tot = self._klok() + self._bewaartijd
+        with self._slot:
+            for aggregate in aggregates:
+                self._inhoud.pop(aggregate.id, None)
+                self._inhoud[aggregate.id] = (aggregate, tot)
+            while len(self._inhoud) > self._maxsize:
+                del self._inhoud[next(iter(self._inhoud))]
+
+    def __len__(self) -> int:
+        return len(self._inhoud)
+
+
 def laad_aggregaten(
-    app: Application[UUID], ids: Iterable[UUID]
+    app: Application[UUID],
+    ids: Iterable[UUID],
+    bekend: Mapping[UUID, Aggregate] | None = None,
 ) -> dict[UUID, Aggregate]:
-    """The existing aggregates among `ids`; ids without events are simply absent."""
+    """The existing aggregates among `ids`; ids without events are simply absent.
+
+    An aggregate in `bekend` (taken from an `AggregaatCache`) is used as it is when
+    the store holds no later version of it, brought up to date with just the later
+    events when it does.
+    """
+    bekend = bekend or {}
     uniek = list(dict.fromkeys(ids))
     recorder = app.recorder
     snel = app.snapshots is None and isinstance(
@@ -113,16 +173,28 @@ def laad_aggregaten(
         else:
             assert isinstance(recorder, PostgresAggregateRecorder)
             opgeslagen = _postgres(recorder, deel)
-        per_id: dict[UUID, list[Any]] = defaultdict(list)
+        per_id: dict[UUID, list[StoredEvent]] = defaultdict(list)
         for stored in opgeslagen:
-            per_id[UUID(str(stored.originator_id))].append(
-                app.mapper.to_domain_event(stored)
-            )
-        for aggregate_id, events in per_id.items():
-            aggregate = project_aggregate(None, events)
+            oid = stored.originator_id
+            per_id[oid if isinstance(oid, UUID) else UUID(oid)].append(stored)
+        for aggregate_id, rijen in per_id.items():
+            aggregate = _bijgewerkt(app, bekend.get(aggregate_id), rijen)
             if aggregate is not None:
                 gevonden[aggregate_id] = aggregate
     return gevonden
+
+
+def _bijgewerkt(
+    app: Application[UUID], bekend: Aggregate | None, rijen: list[StoredEvent]
+) -> Aggregate | None:
+    """The aggregate of `rijen` (one id's stored events, in order), from `bekend`
+    when that is an earlier state of it."""
+    if bekend is not None and bekend.version <= rijen[-1].originator_version:
+        later = [r for r in rijen if r.originator_version > bekend.version]
+        if not later:
+            return bekend
+        return project_aggregate(bekend, map(app.mapper.to_domain_event, later))
+    return project_aggregate(None, map(app.mapper.to_domain_event, rijen))
 
 
 class GrotePostgresRecorder(PostgresProcessRecorder):

@@ -34,7 +34,7 @@ from services.registratie.domain.school import School, SchoolContext
 from services.registratie.domain.signalen import SignaalSoort, in_afgewezen_verlof
 from services.registratie.domain.tijd import lokale_datum
 from services.registratie.domain.verzuimdag import Verzuimdag, verzuimdag_id
-from services.registratie.opslag import laad_aggregaten
+from services.registratie.opslag import AggregaatCache, laad_aggregaten
 
 __all__ = [
     "DagNietTeClassificeren",
@@ -91,12 +91,17 @@ class _Dag:
 
 class Werkeenheid:
     def __init__(
-        self, app: Application[UUID], moment: datetime, scholen: SchoolContextCache
+        self,
+        app: Application[UUID],
+        moment: datetime,
+        scholen: SchoolContextCache,
+        bewaard: AggregaatCache | None = None,
     ) -> None:
         self.app = app
         self.moment = moment
         self.vandaag = lokale_datum(moment)
         self._scholen = scholen
+        self._bewaard = bewaard
         self._geladen: dict[UUID, Aggregate | None] = {}
         self._te_bewaren: dict[UUID, Aggregate] = {}
         self._dagen: dict[UUID, _Dag] = {}
@@ -107,7 +112,8 @@ class Werkeenheid:
         ontbrekend = [i for i in dict.fromkeys(ids) if i not in self._geladen]
         if not ontbrekend:
             return
-        gevonden = laad_aggregaten(self.app, ontbrekend)
+        bekend = self._bewaard.neem(ontbrekend) if self._bewaard is not None else {}
+        gevonden = laad_aggregaten(self.app, ontbrekend, bekend)
         for aggregate_id in ontbrekend:
             self._geladen[aggregate_id] = gevonden.get(aggregate_id)
 
@@ -227,3 +233,15 @@ class Werkeenheid:
 
     def aggregaten(self) -> list[Aggregate]:
         return list(self._te_bewaren.values())
+
+    def na_opslaan(self) -> None:
+        """After a successful save: the pupils and schools this unit read or wrote
+        go back into the cache it was given, as saved (one with events still
+        pending was changed but not saved, and stays out)."""
+        if self._bewaard is None:
+            return
+        self._bewaard.leg_terug(
+            aggregate
+            for aggregate in self._geladen.values()
+            if isinstance(aggregate, Leerling | School) and not aggregate.pending_events
+        )
