@@ -3,7 +3,7 @@ save per batch."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -128,41 +128,39 @@ def test_bulk_en_los_geven_dezelfde_eindtoestand(
     assert b.versie == 1  # one event for the whole day in one batch
 
 
-def _tweede_proces(db_pad: str, klok: Callable[[], Any]) -> Registratie:
+@pytest.fixture
+def ander_proces(db_pad: str, klok: Callable[[], Any]) -> Iterator[Registratie]:
     """Another process on the same store: shares nothing in memory with `app`."""
-    return Registratie(
+    ander = Registratie(
         env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db_pad},
         klok=klok,
     )
+    yield ander
+    ander.close()
 
 
 def test_een_volgende_bulk_ziet_wat_een_ander_proces_intussen_opsloeg(
     app: Registratie,
     vo_school: UUID,
     nieuwe_leerling: Callable[..., UUID],
-    db_pad: str,
-    klok: Callable[[], Any],
+    ander_proces,
 ) -> None:
     # The first bulk leaves its pupils in the application's cache.
     leerling = nieuwe_leerling(vo_school, lesdagen=[1, 2, 3, 4, 5])
     app.registreer_bulk([_record(leerling, "eerst")])
-    ander = _tweede_proces(db_pad, klok)
-    try:
-        # Another process changes the pupil: no longer on Tuesdays.
-        ander.registreer_leerling(
-            LeerlingInvoer(
-                school_id=vo_school,
-                leerling_id=leerling,
-                leerlingnummer="100001",
-                geboortedatum=date(2011, 3, 10),
-                pgn="999990019",
-                woongemeente="0344",
-                inschrijving_vanaf=date(2021, 8, 1),
-                lesdagen=[1, 3, 4, 5],
-            )
+    # Another process changes the pupil: no longer on Tuesdays.
+    ander_proces.registreer_leerling(
+        LeerlingInvoer(
+            school_id=vo_school,
+            leerling_id=leerling,
+            leerlingnummer="100001",
+            geboortedatum=date(2011, 3, 10),
+            pgn="999990019",
+            woongemeente="0344",
+            inschrijving_vanaf=date(2021, 8, 1),
+            lesdagen=[1, 3, 4, 5],
         )
-    finally:
-        ander.close()
+    )
 
     app.registreer_bulk([_record(leerling, "dinsdag", datum="2025-11-04")])
 
@@ -175,16 +173,11 @@ def test_een_leerling_die_een_ander_proces_wiste_krijgt_niets_meer_bij(
     app: Registratie,
     vo_school: UUID,
     nieuwe_leerling: Callable[..., UUID],
-    db_pad: str,
-    klok: Callable[[], Any],
+    ander_proces,
 ) -> None:
     leerling = nieuwe_leerling(vo_school)
     app.registreer_bulk([_record(leerling, "voor")])
-    ander = _tweede_proces(db_pad, klok)
-    try:
-        ander.wis_persoonsgegevens(leerling, Wisgrond.VERZOEK, "test:beheer")
-    finally:
-        ander.close()
+    ander_proces.wis_persoonsgegevens(leerling, Wisgrond.VERZOEK, "test:beheer")
 
     antwoord = app.registreer_bulk([_record(leerling, "na", datum="2025-11-04")])
 
