@@ -23,11 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    project_aggregate,
-)
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresProcessRecorder
@@ -189,12 +185,15 @@ def _bijgewerkt(
 ) -> Aggregate | None:
     """The aggregate of `rijen` (one id's stored events, in order), from `bekend`
     when that is an earlier state of it."""
+    aggregate = None
     if bekend is not None and bekend.version <= rijen[-1].originator_version:
-        later = [r for r in rijen if r.originator_version > bekend.version]
-        if not later:
-            return bekend
-        return project_aggregate(bekend, map(app.mapper.to_domain_event, later))
-    return project_aggregate(None, map(app.mapper.to_domain_event, rijen))
+        aggregate = bekend
+        rijen = [r for r in rijen if r.originator_version > bekend.version]
+    # What `project_aggregate` does, without its runtime protocol check per event
+    # (on Python 3.11 that check costs more than applying the event).
+    for stored in rijen:
+        aggregate = app.mapper.to_domain_event(stored).mutate(aggregate)  # type: ignore[attr-defined]
+    return aggregate
 
 
 class GrotePostgresRecorder(PostgresProcessRecorder):
