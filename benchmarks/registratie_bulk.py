@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/registratie_bulk.py              # SQLite and PostgreSQL
     .venv/bin/python benchmarks/registratie_bulk.py --backend sqlite --batches 5
+    .venv/bin/python benchmarks/registratie_bulk.py --zonder-versleuteling
 
-Each batch is one `registreer_bulk` call (one save). Two shapes are measured: one
-record per pupil-day (every record opens a new day: the worst case) and two sources per
-pupil-day (a teacher's observation and an office report, as SIS exports usually have),
-plus re-sending a batch (every record unchanged). PostgreSQL runs against
-127.0.0.1:5432, user postgres, database `test`, schema `registratie_bench` (dropped and
-created on each run).
+Each batch is one `registreer_bulk` call (one save). The store is encrypted (and its
+larger payloads compressed) as every service store is (`plumbing.store.store_env`);
+`--zonder-versleuteling` measures the plain store, as this benchmark did before.
+Two shapes are measured: one record per pupil-day (every record opens a new day: the
+worst case) and two sources per pupil-day (a teacher's observation and an office
+report, as SIS exports usually have), plus re-sending a batch (every record
+unchanged). PostgreSQL runs against 127.0.0.1:5432, user postgres, database `test`,
+schema `registratie_bench` (dropped and created on each run).
 All data is fabricated; the BSNs are constructed test values.
 """
 
@@ -30,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from leerplicht.fixtures import TC_2526, VO_ROOSTER  # noqa: E402
+from plumbing.security.crypto import cipher_env, generate_cipher_key  # noqa: E402
 from services.registratie.application import Registratie  # noqa: E402
 from services.registratie.domain.school import RedenCode, rooster_naar_dict  # noqa: E402
 from services.registratie.domain.tijd import AMSTERDAM  # noqa: E402
@@ -50,16 +54,21 @@ def _lesdagen(vanaf: date, aantal: int) -> list[date]:
 
 
 @contextmanager
-def sqlite_env() -> Iterator[dict[str, str]]:
+def sqlite_env(versleuteld: bool) -> Iterator[dict[str, str]]:
     with tempfile.TemporaryDirectory() as map_:
         yield {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": os.path.join(map_, "registratie.db"),
+            **_cipher(versleuteld),
         }
 
 
+def _cipher(versleuteld: bool) -> dict[str, str]:
+    return cipher_env(generate_cipher_key()) if versleuteld else {}
+
+
 @contextmanager
-def postgres_env() -> Iterator[dict[str, str]]:
+def postgres_env(versleuteld: bool) -> Iterator[dict[str, str]]:
     import psycopg
 
     with psycopg.connect(
@@ -77,6 +86,7 @@ def postgres_env() -> Iterator[dict[str, str]]:
         "POSTGRES_USER": "postgres",
         "POSTGRES_PASSWORD": "",
         "POSTGRES_SCHEMA": SCHEMA,
+        **_cipher(versleuteld),
     }
 
 
@@ -211,12 +221,19 @@ def main() -> None:
     )
     parser.add_argument("--batches", type=int, default=3)
     parser.add_argument("--leerlingen", type=int, default=2000)
+    parser.add_argument(
+        "--zonder-versleuteling",
+        action="store_true",
+        help="a plain store instead of the services' encrypted one",
+    )
     args = parser.parse_args()
+    versleuteld = not args.zonder_versleuteling
+    print("store:", "versleuteld" if versleuteld else "zonder versleuteling")
     if args.backend in ("sqlite", "beide"):
-        with sqlite_env() as env:
+        with sqlite_env(versleuteld) as env:
             draai("sqlite", env, args.batches, args.leerlingen)
     if args.backend in ("postgres", "beide"):
-        with postgres_env() as env:
+        with postgres_env(versleuteld) as env:
             draai("postgres", env, args.batches, args.leerlingen)
 
 

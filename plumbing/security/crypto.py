@@ -4,8 +4,9 @@ Three tools, each for its own threat:
 
 - The event cipher (`KeyRingCipher`: AES-GCM in the format of eventsourcing's
   ``AESCipher``, plus key rotation) encrypts every stored event payload, after
-  zlib compression, so a copied database file or backup shows nothing. It is on
-  for every store (`store_cipher_env`); see the README for rotation.
+  zlib compression of the larger ones (`plumbing.compression`), so a copied
+  database file or backup shows nothing. It is on for every store
+  (`store_cipher_env`); see the README for rotation.
 - `BsnHasher` makes a keyed hash (HMAC-SHA256) of a BSN or onderwijsnummer, to
   find a pupil by number without storing the number in a searchable form; a
   plain hash of a 9-digit number is reversed by trying all 10^9 numbers.
@@ -45,11 +46,11 @@ from plumbing.security.sleutelkluis import (
 
 __all__ = [
     "AES_CIPHER_TOPIC",
+    "EVENT_COMPRESSOR_TOPIC",
     "KEY_RING_CIPHER_TOPIC",
     "ONLEESBAAR",
     "PERSOONLIJKE_VELDEN",
     "VERNIETIGD",
-    "ZLIB_COMPRESSOR_TOPIC",
     "BsnHasher",
     "KeyRingCipher",
     "SleutelVernietigd",
@@ -67,7 +68,7 @@ logger = logging.getLogger(__name__)
 
 AES_CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 KEY_RING_CIPHER_TOPIC = "plumbing.security.crypto:KeyRingCipher"
-ZLIB_COMPRESSOR_TOPIC = "eventsourcing.compressor:ZlibCompressor"
+EVENT_COMPRESSOR_TOPIC = "plumbing.compression:ThresholdZlibCompressor"
 OLD_KEYS_ENV = "CIPHER_OLD_KEYS"
 
 
@@ -86,7 +87,7 @@ def cipher_env(key: str, old_keys: Iterable[str] = ()) -> dict[str, str]:
     env = {
         "CIPHER_KEY": key,
         "CIPHER_TOPIC": KEY_RING_CIPHER_TOPIC,
-        "COMPRESSOR_TOPIC": ZLIB_COMPRESSOR_TOPIC,
+        "COMPRESSOR_TOPIC": EVENT_COMPRESSOR_TOPIC,
     }
     if old:
         env[OLD_KEYS_ENV] = ",".join(old)

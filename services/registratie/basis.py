@@ -155,7 +155,9 @@ class RegistratieBasis(SealedFieldsApplication):
         return moment
 
     def _uitvoeren(
-        self, opdracht: Callable[[Werkeenheid], R], nu: datetime | None = None
+        self,
+        opdracht: Callable[[Werkeenheid], R],
+        nu: datetime | None = None,
     ) -> R:
         """Run `opdracht` in a fresh unit of work and save it all at once.
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from plumbing.gcpause import paused_gc
 from services.registratie.afwezigheden import MAX_BULK, AfwezighedenGebruik
 from services.registratie.basis import OPSLAGFOUTEN
 from services.registratie.domain.afwezigheid import Uitkomst, afwezigheid_id
@@ -60,30 +61,34 @@ class BulkGebruik(AfwezighedenGebruik):
         if len(records) > MAX_BULK:
             raise OngeldigeInvoer("afwezigheden", f"maximaal {MAX_BULK} per keer")
         uitgesloten: dict[int, BulkRegel] = {}
-        while True:
-            sleutels: dict[str, list[int]] = {}
-            opdracht = partial(
-                self._bulk,
-                records=records,
-                uitgesloten=uitgesloten,
-                sleutels=sleutels,
-            )
-            try:
-                regels = self._uitvoeren(opdracht, nu)
-            except DagNietTeClassificeren as fout:
-                erbij = {
-                    index
-                    for sleutel in fout.sleutels
-                    for index in sleutels.get(sleutel, ())
-                    if index not in uitgesloten
-                }
-                if not erbij:
-                    raise
-                _log_onverwacht(fout.__cause__ or fout, sorted(erbij))
-                for index in erbij:
-                    uitgesloten[index] = _onverwacht(index, _bron_id(records[index]))
-                continue
-            break
+        # Everything a bulk builds lives until its save: no full collections meanwhile.
+        with paused_gc():
+            while True:
+                sleutels: dict[str, list[int]] = {}
+                opdracht = partial(
+                    self._bulk,
+                    records=records,
+                    uitgesloten=uitgesloten,
+                    sleutels=sleutels,
+                )
+                try:
+                    regels = self._uitvoeren(opdracht, nu)
+                except DagNietTeClassificeren as fout:
+                    erbij = {
+                        index
+                        for sleutel in fout.sleutels
+                        for index in sleutels.get(sleutel, ())
+                        if index not in uitgesloten
+                    }
+                    if not erbij:
+                        raise
+                    _log_onverwacht(fout.__cause__ or fout, sorted(erbij))
+                    for index in erbij:
+                        uitgesloten[index] = _onverwacht(
+                            index, _bron_id(records[index])
+                        )
+                    continue
+                break
         aantallen = Counter(regel.status for regel in regels)
         logger.info(
             "bulk verwerkt",

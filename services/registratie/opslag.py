@@ -15,11 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    project_aggregate,
-)
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
@@ -115,17 +111,28 @@ def laad_aggregaten(
             opgeslagen = _postgres(recorder, deel)
         per_id: dict[UUID, list[StoredEvent]] = defaultdict(list)
         for stored in opgeslagen:
-            per_id[UUID(str(stored.originator_id))].append(stored)
+            oid = stored.originator_id
+            per_id[oid if isinstance(oid, UUID) else UUID(oid)].append(stored)
         for aggregate_id, rijen in per_id.items():
             begin = basis(aggregate_id) if basis is not None else None
-            if begin is not None and begin.version > rijen[-1].originator_version:
-                begin = None  # the store is older than the copy (a restore)
-            events = [
-                app.mapper.to_domain_event(stored)
-                for stored in rijen
-                if begin is None or stored.originator_version > begin.version
-            ]
-            aggregate = project_aggregate(begin, events)
+            aggregate = _bijgewerkt(app, begin, rijen)
             if aggregate is not None:
                 gevonden[aggregate_id] = aggregate
     return gevonden
+
+
+def _bijgewerkt(
+    app: Application[UUID], begin: Aggregate | None, rijen: list[StoredEvent]
+) -> Aggregate | None:
+    """The aggregate of `rijen` (one id's stored events, in order), built on `begin`
+    when that is an earlier state of it (a later one means the store was restored
+    from an older backup: then from scratch)."""
+    aggregate = None
+    if begin is not None and begin.version <= rijen[-1].originator_version:
+        aggregate = begin
+        rijen = [r for r in rijen if r.originator_version > begin.version]
+    # What `project_aggregate` does, without its runtime protocol check per event
+    # (on Python 3.11 that check costs more than applying the event).
+    for stored in rijen:
+        aggregate = app.mapper.to_domain_event(stored).mutate(aggregate)  # type: ignore[attr-defined]
+    return aggregate

@@ -61,6 +61,23 @@ def test_a_tracking_row_seen_before_rejects_the_whole_batch(bron):
     assert bron.recorder.max_notification_id() in (None, 0)
 
 
+def test_a_save_answers_the_notification_ids_its_events_got(bron):
+    bron.tik(uuid.UUID(int=1), 2)
+    tellers = [Teller(uuid.UUID(int=i + 2)) for i in range(3)]
+    for teller in tellers:
+        teller.tik(leerling_id=teller.leerling_id, slot=0)
+
+    recordings = bron.save(*tellers)
+
+    stored = bron.recorder.select_notifications(start=1, limit=100)
+    by_event = {(n.originator_id, n.originator_version): n.id for n in stored}
+    assert [r.notification.id for r in recordings] == [
+        by_event[(r.domain_event.originator_id, r.domain_event.originator_version)]
+        for r in recordings
+    ]
+    assert len({r.notification.id for r in recordings}) == 6
+
+
 def test_counts_notifications_with_gaps(bron):
     for i in range(3):
         bron.tik(uuid.UUID(int=i + 1), 2)

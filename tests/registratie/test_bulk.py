@@ -3,7 +3,7 @@ save per batch."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,6 +13,8 @@ import pytest
 from services.registratie.afwezigheden import MAX_BULK
 from services.registratie.application import Registratie
 from services.registratie.domain.fouten import OngeldigeInvoer
+from services.registratie.modellen import LeerlingInvoer
+from services.registratie.wissing import Wisgrond
 
 
 def _record(leerling: UUID, bron_id: str, **extra: Any) -> dict[str, Any]:
@@ -124,3 +126,82 @@ def test_bulk_en_los_geven_dezelfde_eindtoestand(
         (s.lesuur, s.status, s.telwaarde, s.soort) for s in b.slots
     ]
     assert b.versie == 1  # one event for the whole day in one batch
+
+
+@pytest.fixture
+def ander_proces(db_pad: str, klok: Callable[[], Any]) -> Iterator[Registratie]:
+    """Another process on the same store: shares nothing in memory with `app`."""
+    ander = Registratie(
+        env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db_pad},
+        klok=klok,
+    )
+    yield ander
+    ander.close()
+
+
+def test_een_volgende_bulk_ziet_wat_een_ander_proces_intussen_opsloeg(
+    app: Registratie,
+    vo_school: UUID,
+    nieuwe_leerling: Callable[..., UUID],
+    ander_proces,
+) -> None:
+    # The first bulk leaves its pupils in the application's cache.
+    leerling = nieuwe_leerling(vo_school, lesdagen=[1, 2, 3, 4, 5])
+    app.registreer_bulk([_record(leerling, "eerst")])
+    # Another process changes the pupil: no longer on Tuesdays.
+    ander_proces.registreer_leerling(
+        LeerlingInvoer(
+            school_id=vo_school,
+            leerling_id=leerling,
+            leerlingnummer="100001",
+            geboortedatum=date(2011, 3, 10),
+            pgn="999990019",
+            woongemeente="0344",
+            inschrijving_vanaf=date(2021, 8, 1),
+            lesdagen=[1, 3, 4, 5],
+        )
+    )
+
+    app.registreer_bulk([_record(leerling, "dinsdag", datum="2025-11-04")])
+
+    dag = app.verzuimdag(leerling, date(2025, 11, 4))
+    assert dag is not None
+    assert {s.niet_geteld for s in dag.slots} == {"geen_lesdag_leerling"}
+
+
+def test_een_leerling_die_een_ander_proces_wiste_krijgt_niets_meer_bij(
+    app: Registratie,
+    vo_school: UUID,
+    nieuwe_leerling: Callable[..., UUID],
+    ander_proces,
+) -> None:
+    leerling = nieuwe_leerling(vo_school)
+    app.registreer_bulk([_record(leerling, "voor")])
+    ander_proces.wis_persoonsgegevens(leerling, Wisgrond.VERZOEK, "test:beheer")
+
+    antwoord = app.registreer_bulk([_record(leerling, "na", datum="2025-11-04")])
+
+    assert [r.status for r in antwoord.regels] == ["rejected"]
+    assert app.verzuimdag(leerling, date(2025, 11, 4)) is None
+
+
+def test_een_mislukte_bulk_laat_de_bewaarde_leerlingen_onaangeroerd(
+    app: Registratie, vo_school: UUID, nieuwe_leerling: Callable[..., UUID]
+) -> None:
+    leerling = nieuwe_leerling(vo_school)
+    app.registreer_bulk([_record(leerling, "eerst")])
+    origineel = app.save
+
+    def storing(*objs: Any, **kwargs: Any) -> Any:
+        raise OSError("schijf vol")
+
+    app.save = storing  # type: ignore[method-assign]
+    with pytest.raises(OSError):
+        app.registreer_bulk([_record(leerling, "kwijt", datum="2025-11-04")])
+    app.save = origineel  # type: ignore[method-assign]
+
+    antwoord = app.registreer_bulk([_record(leerling, "daarna", datum="2025-11-05")])
+
+    assert [r.status for r in antwoord.regels] == ["accepted"]
+    assert app.verzuimdag(leerling, date(2025, 11, 4)) is None
+    assert app.verzuimdag(leerling, date(2025, 11, 5)) is not None

@@ -85,7 +85,7 @@ def test_the_settings_name_eventsourcings_variables() -> None:
     assert cipher_env_from_settings(settings) == {
         "CIPHER_TOPIC": "plumbing.security.crypto:KeyRingCipher",
         "CIPHER_KEY": key,
-        "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
+        "COMPRESSOR_TOPIC": "plumbing.compression:ThresholdZlibCompressor",
     }
     assert cipher_env_from_settings(SecuritySettings(verzuim_cipher_key=None)) == {}
 
