@@ -44,24 +44,32 @@ async def test_second_relay_takes_over_without_double_effect(
 
     first, second = relay_for(replica_a), relay_for(replica_b)
     task_a = asyncio.create_task(first.run())
-    await asyncio.sleep(0.5)
-    task_b = asyncio.create_task(second.run())
     system.start_consumer()
+    task_b: asyncio.Task[None] | None = None
     try:
+        # The first relay leads (it is the only one yet) and publishes ...
         replica_a.tik(PUPIL, 5)
         await wait_until(lambda: len(system.doel.slots_of(PUPIL)) == 5)
         assert first.stats.published == 5
-        assert second.stats.published == 0  # waiting for the lock
+        # ... and a second one started now waits for the lock.
+        task_b = asyncio.create_task(second.run())
+        replica_a.tik(PUPIL, 1)
+        await wait_until(lambda: len(system.doel.slots_of(PUPIL)) == 6)
+        assert first.stats.published == 6
+        assert second.stats.published == 0
 
         first.stop()
         await task_a  # releases the advisory lock
-        replica_b.tik(PUPIL, 5)
+        replica_b.tik(PUPIL, 4)
         await wait_until(lambda: len(system.doel.slots_of(PUPIL)) == 10, timeout=20)
-        assert second.stats.published == 5
+        assert second.stats.published == 4
     finally:
         second.stop()
+        first.stop()
         await system.stop()
-        await asyncio.gather(task_b, return_exceptions=True)
+        await asyncio.gather(
+            *(t for t in (task_a, task_b) if t is not None), return_exceptions=True
+        )
         replica_a.close()
         replica_b.close()
     assert system.doel.slots_of(PUPIL) == expected_slots(10)
