@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import UUID
 
 from plumbing.security._database import Database
 from plumbing.security.callers import Caller, CallerKind, Rol, parse_rollen
@@ -261,6 +262,16 @@ def main(argv: list[str] | None = None, store: ApiKeyStore | None = None) -> int
         )
     except ValueError as error:
         parser.error(str(error))
+    if args.command == "create":
+        for school in _split_list(args.scholen):
+            try:
+                UUID(school)
+            except ValueError:
+                # A BRIN or anything else would bind the key to nothing at all.
+                parser.error(
+                    f"--scholen takes school ids (UUIDs, as registratie gives them "
+                    f"for a BRIN and vestiging), not {school!r}"
+                )
     store = store or ApiKeyStore.from_settings(SecuritySettings())
 
     if args.command == "create":

@@ -133,11 +133,16 @@ def _verwerk_leerlingen(
         antwoord.door(index)
     note_leerlingen(*(invoer.leerling_id for invoer in invoeren))
 
-    def als_json(regel: Regel[Any]) -> dict[str, Any]:
-        return {"leerlingId": str(regel.resultaat) if regel.resultaat else None}
-
     if invoeren:
-        antwoord.vul_aan(app.registreer_leerlingen(invoeren), als_json)
+        regels = app.registreer_leerlingen(invoeren)
+        # A refused pupil is answered with the id it was sent with, as above.
+        ids = iter([invoer.leerling_id for invoer in invoeren])
+
+        def als_json(regel: Regel[Any]) -> dict[str, Any]:
+            gestuurd = next(ids)
+            return {"leerlingId": str(regel.resultaat or gestuurd)}
+
+        antwoord.vul_aan(regels, als_json)
     return antwoord.als_json()
 
 

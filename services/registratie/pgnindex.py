@@ -42,17 +42,19 @@ class PgnIndex:
     ) -> bool:
         """The pupil holds `pgn` (and no longer `vorig`); True when it did not
         before. `PgnInGebruik` when another pupil of the school holds it."""
-        if vorig is not None and vorig != pgn:
-            self.laat_los(werk, school_id, leerling_id, vorig)
         vermelding_id_, pgn_hash = self._id(school_id, pgn)
         vermelding = werk.haal(vermelding_id_, PgnVermelding)
+        # Refuse before changing anything: a bulk goes on with its next item and
+        # saves what this one changed so far.
+        if vermelding is not None and vermelding.houder not in (None, leerling_id):
+            raise PgnInGebruik(str(vermelding.houder))
+        if vorig is not None and vorig != pgn:
+            self.laat_los(werk, school_id, leerling_id, vorig)
         if vermelding is None:
             werk.nieuw(PgnVermelding.nieuw(school_id, pgn_hash, leerling_id))
         elif vermelding.houder is None:
             vermelding.ken_toe(leerling_id=leerling_id)
             werk.bewaar(vermelding)
-        elif vermelding.houder != leerling_id:
-            raise PgnInGebruik(str(vermelding.houder))
         else:
             return False
         return True

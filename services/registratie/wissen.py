@@ -76,7 +76,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             print(f"{status}: {resultaat.leerling_id}")
             return 0
 
-        dagen = arguments.dagen or settings.verzuim_bewaartermijn_dagen
+        dagen = (
+            settings.verzuim_bewaartermijn_dagen
+            if arguments.dagen is None
+            else arguments.dagen
+        )
         if dagen <= 0:
             print("--dagen moet groter dan 0 zijn", file=sys.stderr)
             return 2

@@ -82,6 +82,8 @@ async def test_leerlingen_in_bulk(dienst: Dienst) -> None:
         (9, "rejected", "pgn"),
     ]
     assert [r["leerlingId"] for r in resultaten[:3]] == [n["leerlingId"] for n in nieuw]
+    # a pupil refused by the rules is answered with the id it was sent with
+    assert resultaten[9]["leerlingId"] is not None
     gelezen = await dienst.verzoek("GET", f"/leerlingen/{nieuw[0]['leerlingId']}")
     assert gelezen.json()["klas"] == "1A"
     events = await dienst.wacht_op(

@@ -145,6 +145,42 @@ async def test_a_school_holds_a_number_once(dienst: Dienst) -> None:
     await _registreer(dienst, tweede, dienst.school_a, bsn, 200)
 
 
+async def test_a_bulk_item_refused_for_its_number_keeps_the_pupils_own(
+    dienst: Dienst,
+) -> None:
+    # Given two pupils of one school, each with its own number.
+    bsn_x, bsn_y = nieuw_bsn(), nieuw_bsn()
+    x = await dienst.leerling(dienst.school_a, pgn=bsn_x)
+    y = await dienst.leerling(dienst.school_a, pgn=bsn_y)
+    assert dienst.http is not None
+
+    # When a bulk gives x the number y holds, and swaps the two in one go.
+    def item(leerling: UUID, pgn: str) -> dict[str, Any]:
+        return {
+            "leerlingId": str(leerling),
+            "schoolId": str(dienst.school_a),
+            "geboortedatum": "2011-03-10",
+            "pgn": pgn,
+            "woongemeente": "0344",
+            "inschrijvingVanaf": "2024-08-01",
+        }
+
+    for leerlingen in ([item(x, bsn_y)], [item(x, bsn_y), item(y, bsn_x)]):
+        antwoord = await dienst.http.post(
+            "/leerlingen/bulk", json={"leerlingen": leerlingen}, headers=dienst.als_sis
+        )
+        assert antwoord.status_code == 200, antwoord.text
+        resultaten = antwoord.json()["resultaten"]
+        assert [(r["status"], r["veld"]) for r in resultaten] == [
+            ("rejected", "pgn")
+        ] * len(leerlingen)
+
+    # Then each still holds its own number, and nobody else can take it.
+    assert _ids((await _zoek(dienst, {"pgn": bsn_x}))[1]) == {str(x)}
+    assert _ids((await _zoek(dienst, {"pgn": bsn_y}))[1]) == {str(y)}
+    await _registreer(dienst, uuid4(), dienst.school_a, bsn_x, 409)
+
+
 async def test_an_erased_pupil_leaves_the_index_and_the_index_survives_a_restart(
     dienst: Dienst,
 ) -> None:

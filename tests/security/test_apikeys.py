@@ -16,6 +16,9 @@ from plumbing.security.apikeys import ApiKeyStore, main, split_key
 from plumbing.security.callers import CallerKind, Rol
 from plumbing.security.settings import SecuritySettings
 
+SCHOOL_A = "3a0ea69e-a83b-5a39-80ee-ab1a5dd64851"
+SCHOOL_B = "c77b88cd-bd0b-5db1-b131-44c90f1107f2"
+
 
 class FakeClock:
     def __init__(self) -> None:
@@ -161,7 +164,7 @@ def test_cli_creates_lists_and_revokes(
             "--bestuur",
             "bestuur-9",
             "--scholen",
-            "A, B",
+            f"{SCHOOL_A}, {SCHOOL_B}",
             "--rollen",
             "sis,beheer",
         ],
@@ -173,7 +176,7 @@ def test_cli_creates_lists_and_revokes(
 
     assert code == 0
     assert caller is not None
-    assert caller.scholen == {"A", "B"}
+    assert caller.scholen == {SCHOOL_A, SCHOOL_B}
     assert caller.rollen == {Rol.SIS, Rol.BEHEER}
 
     key_id = split_key(text)[0]  # type: ignore[index]
@@ -185,6 +188,21 @@ def test_cli_creates_lists_and_revokes(
     assert main(["revoke", key_id], store=store) == 0
     assert store.verify(text) is None
     assert main(["revoke", key_id], store=store) == 1
+
+
+def test_cli_refuses_a_school_that_is_no_school_id(
+    store: ApiKeyStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A BRIN code would bind the key to no school at all.
+    with pytest.raises(SystemExit):
+        main(
+            ["create", "--naam", "x", "--bestuur", "b", "--scholen", "07NU00",
+             "--rollen", "sis"],
+            store=store,
+        )  # fmt: skip
+
+    assert "school ids" in capsys.readouterr().err
+    assert store.list() == []
 
 
 def test_cli_refuses_an_unknown_role(store: ApiKeyStore) -> None:
@@ -200,7 +218,7 @@ def test_cli_runs_as_a_module(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "plumbing.security.apikeys"]
 
     created = subprocess.run(
-        [*command, "create", "--naam", "SIS", "--bestuur", "b1", "--scholen", "A",
+        [*command, "create", "--naam", "SIS", "--bestuur", "b1", "--scholen", SCHOOL_A,
          "--rollen", "sis"],
         env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip

@@ -42,8 +42,9 @@ def _parser() -> argparse.ArgumentParser:
         "--seed",
         type=int,
         default=Instellingen.seed,
-        help=f"seed of the generated year; the same seed gives the same run "
-        f"(default {Instellingen.seed})",
+        help=f"seed of the generated year; the same seed sends the same records "
+        f"(default {Instellingen.seed}). In a backfill the meldingen can still "
+        "differ between runs: a melding DUO accepted halfway stays as it was sent",
     )
     parser.add_argument(
         "--weken", type=int, default=None, help="calendar weeks (default: whole year)"
