@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from plumbing.security.apikeys import ApiKeyStore
 from tools.hoofdtaak.opdracht import DuoStoringen, Opdracht
+from tools.hoofdtaak.reconciliatie import lees_run
 from tools.hoofdtaak.reconciliatie import main as reconciliatie
 from tools.hoofdtaak.uitvoering import Uitkomst, voer_uit
 from tools.schooljaar.verzuim import Instellingen, genereer_schooljaar
@@ -112,3 +114,10 @@ def test_the_reconciliation_command_agrees_on_the_stopped_run(
     uit = capsys.readouterr().out
     assert code == 0, uit
     assert "Geen verschillen." in uit
+    # The key it made for asking the services is revoked again.
+    store = ApiKeyStore.from_settings(lees_run(map_ / "data"))
+    try:
+        sleutels = [k for k in store.list() if k.naam == "reconciliatie"]
+    finally:
+        store.close()
+    assert sleutels and all(k.ingetrokken for k in sleutels)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -124,6 +124,25 @@ def maak_api_sleutel(settings: SecuritySettings, scholen: list[str]) -> str:
     finally:
         store.close()
     return sleutel
+
+
+@contextlib.contextmanager
+def tijdelijke_api_sleutel(
+    settings: SecuritySettings, scholen: list[str], naam: str
+) -> Iterator[str]:
+    """An API key for one command, revoked when it is done: a command that only
+    looks leaves no key behind in the run's store."""
+    store = ApiKeyStore.from_settings(settings)
+    try:
+        sleutel, tekst = store.create(
+            naam=naam, bestuur="demo-bestuur", scholen=scholen, rollen=ROLLEN
+        )
+        try:
+            yield tekst
+        finally:
+            store.revoke(sleutel.key_id)
+    finally:
+        store.close()
 
 
 class _Logboek:

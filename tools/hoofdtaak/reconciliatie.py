@@ -49,7 +49,7 @@ from services.analyse.domain.model import (
     Verzuimsoort,
 )
 from services.analyse.school import beleid_uit, kalender_uit, rooster_uit, sector_uit
-from tools.hoofdtaak.keten import maak_api_sleutel
+from tools.hoofdtaak.keten import tijdelijke_api_sleutel
 from tools.hoofdtaak.klant import Ketenklant
 from tools.hoofdtaak.registratielog import (
     Leerlingstand,
@@ -241,7 +241,15 @@ def druk_af(uitkomst: Reconciliatie) -> None:
 
 async def _met_eigen_diensten(settings: SecuritySettings, vandaag: date) -> int:
     stand = await asyncio.to_thread(lees_registratie, settings)
-    sleutel = maak_api_sleutel(settings, sorted(stand.scholen))
+    with tijdelijke_api_sleutel(
+        settings, sorted(stand.scholen), "reconciliatie"
+    ) as sleutel:
+        return await _vraag_diensten(settings, vandaag, stand, sleutel)
+
+
+async def _vraag_diensten(
+    settings: SecuritySettings, vandaag: date, stand: Registratiestand, sleutel: str
+) -> int:
     nodig = [p for p in PROCESSES if p.name in ("analyse", "ketenkoppeling")]
     env = {
         **os.environ,
