@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -29,6 +30,8 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from tools.schooljaar.identiteiten import maak_bsn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -105,13 +108,15 @@ def _opzetten(app: Registratie, leerlingen: int) -> list[str]:
         [TC_2526],
     )
     ids = []
+    # A school holds a BSN once: every made-up pupil gets its own.
+    rng, uitgegeven = random.Random(7), set[str]()
     for i in range(leerlingen):
         view = app.registreer_leerling(
             LeerlingInvoer(
                 school_id=school.school_id,
                 leerlingnummer=str(500_000 + i),
                 geboortedatum=date(2010, 1, 1) + timedelta(days=i % 700),
-                pgn=TEST_BSNS[i % 3],
+                pgn=maak_bsn(rng, uitgegeven),
                 woongemeente="0344",
                 inschrijving_vanaf=date(2022, 8, 1),
             )

@@ -39,6 +39,7 @@ from plumbing.security.apikeys import ApiKeyStore
 from plumbing.security.callers import Rol
 from services.registratie.domain.school import school_id_voor
 from services.registratie.service import SPEC, Settings
+from tools.schooljaar.identiteiten import maak_bsn
 
 VANDAAG = date(2026, 3, 20)
 KALENDER = {
@@ -145,12 +146,14 @@ async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
         }
         (await http.put(f"/scholen/{school_id}", json=school)).raise_for_status()
         leerlingen = []
+        # A school holds a BSN once: every made-up pupil gets its own.
+        rng, uitgegeven = random.Random(7), set[str]()
         for i in range(args.leerlingen):
             leerling_id = str(uuid.uuid4())
             body = {
                 "schoolId": str(school_id),
                 "geboortedatum": "2011-03-10",
-                "pgn": "999990019",
+                "pgn": maak_bsn(rng, uitgegeven),
                 "woongemeente": "0344",
                 "inschrijvingVanaf": "2025-08-01",
                 "leerlingnummer": str(1000 + i),

@@ -35,6 +35,7 @@ from plumbing.security.apikeys import ApiKeyStore
 from plumbing.security.callers import Rol
 from services.registratie.domain.school import school_id_voor
 from services.registratie.service import SPEC, Settings
+from tools.schooljaar.identiteiten import maak_bsn
 
 VANDAAG = date(2026, 3, 20)
 KALENDER = {
@@ -50,13 +51,16 @@ LESSEN = [
     for n in range(1, 8)
 ]
 BULK = 1_000
+_uitgegeven: set[str] = set()
+_BSNS = [maak_bsn(random.Random(i), _uitgegeven) for i in range(5_000)]
 
 
 def leerling_body(school_id: uuid.UUID, i: int) -> dict[str, Any]:
     return {
         "schoolId": str(school_id),
         "geboortedatum": "2011-03-10",
-        "pgn": "999990019",
+        # A school holds a BSN once: every made-up pupil gets its own.
+        "pgn": _BSNS[i],
         "woongemeente": "0344",
         "inschrijvingVanaf": "2025-08-01",
         "leerlingnummer": str(1000 + i),

@@ -104,8 +104,12 @@ class AggregaatVoorraad:
             return None
         return copy.deepcopy(bewaard[0])
 
-    def onthoud(self, aggregaten: Iterable[object]) -> None:
-        """Keep the state of these aggregates (as loaded, or as just saved)."""
+    def onthoud(self, aggregaten: Iterable[object], *, kopie: bool = True) -> None:
+        """Keep the state of these aggregates (as loaded, or as just saved).
+
+        `kopie=False` only for aggregates a successful save just stored: the unit of
+        work that saved them has ended and changes them no more. One just loaded is
+        copied, since its unit of work goes on changing it and may fail."""
         nu = self._klok()
         for aggregate in aggregaten:
             if not isinstance(aggregate, self.SOORTEN):
@@ -119,10 +123,8 @@ class AggregaatVoorraad:
                 continue
             if len(self._staat) >= self._maximum:
                 self._staat.clear()
-            self._staat[aggregate.id] = (
-                copy.deepcopy(aggregate),
-                nu + self._bewaartijd,
-            )
+            staat = copy.deepcopy(aggregate) if kopie else aggregate
+            self._staat[aggregate.id] = (staat, nu + self._bewaartijd)
 
 
 class DagNietTeClassificeren(Exception):  # noqa: N818 - a Dutch name, not "Error"
