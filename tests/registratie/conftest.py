@@ -130,9 +130,7 @@ def nieuwe_leerling(app: Registratie) -> Callable[..., UUID]:
 
 
 @pytest.fixture
-async def dienst_met_scholen(
-    broker: str, unique: str, tmp_path: Path
-) -> AsyncIterator[Dienst]:
+async def dienst(broker: str, unique: str, tmp_path: Path) -> AsyncIterator[Dienst]:
     """The running service (`service_dienst.Dienst`) with its schools A and B."""
     dienst = Dienst(broker, tmp_path, f"t{unique}.")
     await dienst.start(date(2025, 11, 20))

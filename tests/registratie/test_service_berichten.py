@@ -4,7 +4,6 @@ and the OpenAPI document."""
 from __future__ import annotations
 
 import stat
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,17 +53,6 @@ SUMMARY:Studiedag team
 END:VEVENT
 END:VCALENDAR
 """
-
-
-@pytest.fixture
-async def dienst(broker: str, unique: str, tmp_path: Path) -> AsyncIterator[Dienst]:
-    d = Dienst(broker, tmp_path, f"t{unique}.")
-    await d.start(date(2025, 11, 20))
-    await d.scholen()
-    try:
-        yield d
-    finally:
-        await d.stop()
 
 
 def _van(events: list[Any], soort: type) -> list[Any]:

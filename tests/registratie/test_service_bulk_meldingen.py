@@ -4,9 +4,6 @@ messages on the topic. All pupils and numbers are made up."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import date
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -18,17 +15,6 @@ from tests.conftest import nieuw_bsn
 from tests.registratie.service_dienst import Dienst, probleem, velden
 
 pytestmark = pytest.mark.broker
-
-
-@pytest.fixture
-async def dienst(broker: str, unique: str, tmp_path: Path) -> AsyncIterator[Dienst]:
-    d = Dienst(broker, tmp_path, f"t{unique}.")
-    await d.start(date(2025, 11, 20))
-    await d.scholen()
-    try:
-        yield d
-    finally:
-        await d.stop()
 
 
 def _leerling(school_id: Any, **extra: Any) -> dict[str, Any]:

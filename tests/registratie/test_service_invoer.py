@@ -3,9 +3,6 @@ stored when a request is refused."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import date
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,17 +14,6 @@ from tests.registratie.service_dienst import probleem as _probleem
 from tests.registratie.service_dienst import velden as _velden
 
 pytestmark = pytest.mark.broker
-
-
-@pytest.fixture
-async def dienst(broker: str, unique: str, tmp_path: Path) -> AsyncIterator[Dienst]:
-    d = Dienst(broker, tmp_path, f"t{unique}.")
-    await d.start(date(2025, 11, 20))
-    await d.scholen()
-    try:
-        yield d
-    finally:
-        await d.stop()
 
 
 def _record(leerling: UUID | str, **velden: Any) -> dict[str, Any]:

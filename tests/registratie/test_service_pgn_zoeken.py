@@ -22,11 +22,6 @@ from tests.registratie.service_dienst import Dienst
 pytestmark = pytest.mark.broker
 
 
-@pytest.fixture
-def dienst(dienst_met_scholen: Dienst) -> Dienst:
-    return dienst_met_scholen
-
-
 async def _zoek(
     dienst: Dienst, body: Any, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any]]:

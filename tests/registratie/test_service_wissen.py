@@ -3,9 +3,6 @@ refuses new data with 410, and the relay keeps publishing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,17 +14,6 @@ from tests.registratie.service_dienst import BSN, Dienst
 pytestmark = pytest.mark.broker
 
 OPMERKING = "Migraine-aanval tijdens de toets"  # made up
-
-
-@pytest.fixture
-async def dienst(broker: str, unique: str, tmp_path: Path) -> AsyncIterator[Dienst]:
-    d = Dienst(broker, tmp_path, f"t{unique}.")
-    await d.start(date(2025, 11, 20))
-    await d.scholen()
-    try:
-        yield d
-    finally:
-        await d.stop()
 
 
 def _slots_van(events: list[Any], leerling: object) -> list[Any]:
