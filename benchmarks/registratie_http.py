@@ -27,6 +27,7 @@ import random
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,21 +104,35 @@ def wis_postgres(settings: Settings, wis: bool) -> None:
         conn.execute('DROP SCHEMA IF EXISTS "registratie" CASCADE')
 
 
-async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
-    settings = Settings(
-        verzuim_data_dir=data_dir,
-        kafka_bootstrap_servers=broker,
-        kafka_topic_prefix=f"bench{uuid.uuid4().hex[:6]}.",
-        verzuim_klok=VANDAAG.isoformat(),
-        verzuim_rate_limit_per_second=10_000,
-        verzuim_rate_limit_burst=10_000,
-    )
-    if settings.verzuim_store == "postgres":
-        wis_postgres(settings, args.wis)
-    school_id = school_id_voor("99ZZ", "00")
+SCHOOL_ID = school_id_voor("99ZZ", "00")
+
+
+def bsns(aantal: int) -> list[str]:
+    """Made-up BSNs for the benchmark school's pupils: a school holds one once."""
+    rng, uitgegeven = random.Random(7), set[str]()
+    return [maak_bsn(rng, uitgegeven) for _ in range(aantal)]
+
+
+def leerling_body(i: int, pgn: str) -> dict[str, Any]:
+    return {
+        "schoolId": str(SCHOOL_ID),
+        "geboortedatum": "2011-03-10",
+        "pgn": pgn,
+        "woongemeente": "0344",
+        "inschrijvingVanaf": "2025-08-01",
+        "leerlingnummer": str(1000 + i),
+    }
+
+
+@contextlib.asynccontextmanager
+async def registratie_met_school(
+    settings: Settings,
+) -> AsyncIterator[tuple[ServiceRuntime, httpx.AsyncClient]]:
+    """A running registratie (store, relay, HTTP app with its security) reached
+    in-process, with the benchmark school registered and a SIS key for it."""
     store = ApiKeyStore.from_settings(settings)
     _, sleutel = store.create(
-        naam="bench", bestuur="b", scholen=[str(school_id)], rollen=[Rol.SIS]
+        naam="bench", bestuur="b", scholen=[str(SCHOOL_ID)], rollen=[Rol.SIS]
     )
     store.close()
     runtime = ServiceRuntime(SPEC, settings)
@@ -144,21 +159,31 @@ async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
                 {"code": "L", "categorie": "luxe", "geoorloofd": False, "luxe": True},
             ],
         }
-        (await http.put(f"/scholen/{school_id}", json=school)).raise_for_status()
+        (await http.put(f"/scholen/{SCHOOL_ID}", json=school)).raise_for_status()
+        yield runtime, http
+    finally:
+        await http.aclose()
+        await lifespan.__aexit__(None, None, None)
+
+
+async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
+    settings = Settings(
+        verzuim_data_dir=data_dir,
+        kafka_bootstrap_servers=broker,
+        kafka_topic_prefix=f"bench{uuid.uuid4().hex[:6]}.",
+        verzuim_klok=VANDAAG.isoformat(),
+        verzuim_rate_limit_per_second=10_000,
+        verzuim_rate_limit_burst=10_000,
+    )
+    if settings.verzuim_store == "postgres":
+        wis_postgres(settings, args.wis)
+    async with registratie_met_school(settings) as (runtime, http):
         leerlingen = []
-        # A school holds a BSN once: every made-up pupil gets its own.
-        rng, uitgegeven = random.Random(7), set[str]()
-        for i in range(args.leerlingen):
+        for i, pgn in enumerate(bsns(args.leerlingen)):
             leerling_id = str(uuid.uuid4())
-            body = {
-                "schoolId": str(school_id),
-                "geboortedatum": "2011-03-10",
-                "pgn": maak_bsn(rng, uitgegeven),
-                "woongemeente": "0344",
-                "inschrijvingVanaf": "2025-08-01",
-                "leerlingnummer": str(1000 + i),
-            }
-            antwoord = await http.put(f"/leerlingen/{leerling_id}", json=body)
+            antwoord = await http.put(
+                f"/leerlingen/{leerling_id}", json=leerling_body(i, pgn)
+            )
             antwoord.raise_for_status()
             leerlingen.append(leerling_id)
 
@@ -200,9 +225,6 @@ async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
             f"relay caught up {time.perf_counter() - t0:.1f} s after the last "
             f"request ({relay.stats.published} messages published)"
         )
-    finally:
-        await http.aclose()
-        await lifespan.__aexit__(None, None, None)
 
 
 def main() -> None:

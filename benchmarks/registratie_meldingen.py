@@ -23,48 +23,16 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+from registratie_http import VANDAAG, bsns, leerling_body, registratie_met_school
 
 from plumbing.broker import EmbeddedBroker
-from plumbing.runtime import ServiceRuntime
-from plumbing.security.apikeys import ApiKeyStore
-from plumbing.security.callers import Rol
-from services.registratie.domain.school import school_id_voor
-from services.registratie.service import SPEC, Settings
-from tools.schooljaar.identiteiten import maak_bsn
+from services.registratie.service import Settings
 
-VANDAAG = date(2026, 3, 20)
-KALENDER = {
-    "eersteSchooldag": "2025-09-01",
-    "vakanties": [
-        {"van": "2025-10-18", "tot": "2025-10-26"},
-        {"van": "2025-12-20", "tot": "2026-01-04"},
-        {"van": "2026-02-14", "tot": "2026-02-22"},
-    ],
-}
-LESSEN = [
-    {"nummer": n, "begin": f"{8 + n}:00".zfill(5), "eind": f"{8 + n}:50".zfill(5)}
-    for n in range(1, 8)
-]
 BULK = 1_000
-_uitgegeven: set[str] = set()
-_BSNS = [maak_bsn(random.Random(i), _uitgegeven) for i in range(5_000)]
-
-
-def leerling_body(school_id: uuid.UUID, i: int) -> dict[str, Any]:
-    return {
-        "schoolId": str(school_id),
-        "geboortedatum": "2011-03-10",
-        # A school holds a BSN once: every made-up pupil gets its own.
-        "pgn": _BSNS[i],
-        "woongemeente": "0344",
-        "inschrijvingVanaf": "2025-08-01",
-        "leerlingnummer": str(1000 + i),
-    }
 
 
 def meldingen(
@@ -118,40 +86,15 @@ async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
         verzuim_rate_limit_per_second=10_000,
         verzuim_rate_limit_burst=10_000,
     )
-    school_id = school_id_voor("99ZZ", "00")
-    store = ApiKeyStore.from_settings(settings)
-    _, sleutel = store.create(
-        naam="bench", bestuur="b", scholen=[str(school_id)], rollen=[Rol.SIS]
-    )
-    store.close()
-    runtime = ServiceRuntime(SPEC, settings)
-    app = runtime.fastapi_app()
-    lifespan = app.router.lifespan_context(app)
-    await lifespan.__aenter__()
-    http = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://registratie/v1",
-        headers={"Authorization": f"Bearer {sleutel}"},
-        timeout=600,
-    )
-    try:
-        school = {
-            "brin": "99ZZ",
-            "vestiging": "00",
-            "naam": "Benchmarkcollege",
-            "sector": "vo",
-            "kalender": KALENDER,
-            "rooster": {"lesuren": {str(d): LESSEN for d in range(1, 6)}},
-        }
-        (await http.put(f"/scholen/{school_id}", json=school)).raise_for_status()
-
+    async with registratie_met_school(settings) as (_, http):
         leerlingen = [str(uuid.uuid4()) for _ in range(args.leerlingen)]
+        pgns = bsns(len(leerlingen))
         begin, cpu_begin = time.perf_counter(), time.process_time()
         if args.bulk:
             for i in range(0, len(leerlingen), BULK):
                 body = {
                     "leerlingen": [
-                        {**leerling_body(school_id, i + n), "leerlingId": leerling}
+                        {**leerling_body(i + n, pgns[i + n]), "leerlingId": leerling}
                         for n, leerling in enumerate(leerlingen[i : i + BULK])
                     ]
                 }
@@ -163,7 +106,7 @@ async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
         else:
             for i, leerling in enumerate(leerlingen):
                 antwoord = await http.put(
-                    f"/leerlingen/{leerling}", json=leerling_body(school_id, i)
+                    f"/leerlingen/{leerling}", json=leerling_body(i, pgns[i])
                 )
                 antwoord.raise_for_status()
         toon("leerlingen", len(leerlingen), begin, cpu_begin)
@@ -188,9 +131,6 @@ async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
 
             await gelijktijdig(args.gelijktijdig, [stuur(m) for m in lijst])
         toon("afmeldingen", len(lijst), begin, cpu_begin)
-    finally:
-        await http.aclose()
-        await lifespan.__aexit__(None, None, None)
 
 
 def main() -> None:
