@@ -5,15 +5,22 @@ them, and a withdrawal after a correction (D15) only after they agree. A backfil
 makes nearly every duty a backlog one, so without this step the demo would end with
 every melding waiting. Suspected luxe verzuim (D18) stays with a person: judging it
 needs facts the chain does not have.
+
+A coördinator works the list while absence keeps coming in, not after the school
+year: `Besluitnemer` takes the open decisions every few seconds during the run, and
+`neem_besluiten` takes what is left once the chain is quiet.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import Counter
+from typing import Any
 
 from tools.hoofdtaak.klant import Ketenklant
 
-__all__ = ["BESLUITSOORTEN", "neem_besluiten"]
+__all__ = ["BESLUITSOORTEN", "Besluitnemer", "neem_besluiten"]
 
 BESLUITSOORTEN = ("achterstallige_melding_bevestigen", "intrekking_beoordelen")
 _TOELICHTING = {
@@ -22,26 +29,84 @@ _TOELICHTING = {
     "intrekking_beoordelen": "Correctie gecontroleerd; de melding wordt "
     "ingetrokken (D15).",
 }
+# Dossiers decided side by side; the actions of one dossier one after the other,
+# so two decisions never write the same dossier at once.
+_GELIJKTIJDIG = 6
 
 
-async def neem_besluiten(klant: Ketenklant, school_ids: list[str]) -> Counter[str]:
+def _open_besluiten(dossier: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        actie
+        for actie in dossier["acties"]
+        if actie["soort"] in BESLUITSOORTEN and actie["status"] == "open"
+    ]
+
+
+async def neem_besluiten(
+    klant: Ketenklant, school_ids: list[str], *, gelijktijdig: int = _GELIJKTIJDIG
+) -> Counter[str]:
     """Confirm every open decision of the kinds above; returns the count per kind."""
     genomen: Counter[str] = Counter()
+    ruimte = asyncio.Semaphore(gelijktijdig)
+
+    async def dossier_besluiten(dossier_id: str, acties: list[dict[str, Any]]) -> None:
+        async with ruimte:
+            for actie in acties:
+                soort = actie["soort"]
+                await klant.verzoek(
+                    "opvolging",
+                    "POST",
+                    f"/v1/dossiers/{dossier_id}/acties/{actie['id']}/besluit",
+                    json={"bevestigd": True, "toelichting": _TOELICHTING[soort]},
+                    # 409: decided meanwhile (by the loop below, or a rerun).
+                    verwacht=(200, 409),
+                )
+                genomen[soort] += 1
+
     for school_id in school_ids:
         lijst = await klant.get(
             "opvolging", "/v1/dossiers", {"schoolId": school_id, "status": "open"}
         )
-        for dossier in lijst["dossiers"]:
-            for actie in dossier["acties"]:
-                soort = actie["soort"]
-                if soort not in BESLUITSOORTEN or actie["status"] != "open":
-                    continue
-                await klant.verzoek(
-                    "opvolging",
-                    "POST",
-                    f"/v1/dossiers/{dossier['id']}/acties/{actie['id']}/besluit",
-                    json={"bevestigd": True, "toelichting": _TOELICHTING[soort]},
-                    verwacht=(200, 409),
-                )
-                genomen[soort] += 1
+        werk = [
+            (dossier["id"], acties)
+            for dossier in lijst["dossiers"]
+            if (acties := _open_besluiten(dossier))
+        ]
+        await asyncio.gather(*(dossier_besluiten(d, a) for d, a in werk))
     return genomen
+
+
+class Besluitnemer:
+    """Takes the open decisions every `interval` seconds until stopped."""
+
+    def __init__(
+        self, klant: Ketenklant, school_ids: list[str], *, interval: float = 3.0
+    ) -> None:
+        self._klant = klant
+        self._school_ids = school_ids
+        self._interval = interval
+        self._gestopt = asyncio.Event()
+        self._taak: asyncio.Task[None] | None = None
+        self.genomen: Counter[str] = Counter()
+
+    def start(self) -> None:
+        if self._taak is None:
+            self._gestopt.clear()
+            self._taak = asyncio.create_task(self._werk(), name="besluitnemer")
+
+    async def stop(self) -> Counter[str]:
+        """Lets the round in progress finish (a decision sent is a decision
+        counted), then stops; returns what was decided. A round that failed
+        raises here."""
+        self._gestopt.set()
+        if self._taak is not None:
+            taak, self._taak = self._taak, None
+            await taak
+        return self.genomen
+
+    async def _werk(self) -> None:
+        while not self._gestopt.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._gestopt.wait(), self._interval)
+                return
+            self.genomen.update(await neem_besluiten(self._klant, self._school_ids))

@@ -25,7 +25,7 @@ from rich.progress import Progress, TaskID
 from plumbing.clock import FileClock
 from plumbing.security.settings import SecuritySettings
 from services.registratie.domain.school import school_id_voor
-from tools.hoofdtaak.besluiten import neem_besluiten
+from tools.hoofdtaak.besluiten import Besluitnemer, neem_besluiten
 from tools.hoofdtaak.controles import Controle, controleer
 from tools.hoofdtaak.invoer import Verzender
 from tools.hoofdtaak.keten import Keten, start_keten
@@ -133,6 +133,7 @@ class _Rit:
             voortgang=self.voortgang.stap,
         )
         self.besluiten: Counter[str] = Counter()
+        self.besluitnemer = Besluitnemer(klant, self.ids)
 
     def _taken(self) -> None:
         soorten = Counter(a.kind for a in self.jaar.acties)
@@ -187,8 +188,9 @@ class _Rit:
         self.keten.zet_klok(moment(_laatste_dag(self.jaar), _EINDE_DAG))
 
     async def wacht(self, metingen: Metingen) -> tuple[bool, Stand]:
-        """Until quiet; then the demo's decisions, each round followed by a wait.
-        `metingen.rust` gets the seconds of every step."""
+        """Until quiet, with the decisions still taken as they come up; then what
+        is left of them, each round followed by a wait. `metingen.rust` gets the
+        seconds of every step."""
         self.voortgang.taak("keten", "wachten tot de keten stil is", None)
 
         def toon(stand: Stand) -> None:
@@ -203,6 +205,7 @@ class _Rit:
         stil, stand = await wacht_tot_stil(
             self.klant, self.ids, tijd=tijd, bij_stand=toon
         )
+        self.besluiten.update(await self.besluitnemer.stop())
         metingen.rust.append(("tot stil", time.perf_counter() - begin))
         for ronde in range(1, 1 + (_BESLUITRONDES if self.opdracht.besluiten else 0)):
             begin = time.perf_counter()
@@ -229,11 +232,14 @@ class _Rit:
         if progress is not None:
             progress.start()
         try:
+            if self.opdracht.besluiten:
+                self.besluitnemer.start()
             laatste_actie = await self.stuur(metingen)
             rust = time.perf_counter()
             stil, stand = await self.wacht(metingen)
             metingen.tot_rust = time.perf_counter() - rust
         finally:
+            await self.besluitnemer.stop()
             if progress is not None:
                 progress.stop()
 
