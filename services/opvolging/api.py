@@ -41,7 +41,7 @@ from services.opvolging.api_weergave import (
     evaluatie_uit,
     samenvatting_uit,
 )
-from services.opvolging.domain.actie import Actie
+from services.opvolging.domain.actie import Actie, ActieSoort
 from services.opvolging.domain.dossierstatus import DossierStatus
 from services.opvolging.domain.evaluatie import WeekCijfer
 from services.opvolging.domain.rasci import Rol
@@ -64,8 +64,14 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
         school_id: Annotated[UUID, Query(alias="schoolId")],
         status: Annotated[DossierStatus | None, Query()] = None,
         rol: Annotated[Rol | None, Query(description="the R role's worklist")] = None,
+        actie: Annotated[
+            ActieSoort | None,
+            Query(description="only dossiers with an open action of this kind"),
+        ] = None,
     ) -> DossierLijst:
-        """A school's dossiers; with `rol` its worklist: open actions, overdue first."""
+        """A school's dossiers; with `rol` its worklist: open actions, overdue first;
+        with `actie` only those where an action of that kind is open (the decisions
+        waiting for the verzuimcoördinator, say)."""
         school = str(school_id)
         ensure_school(caller, school)
         opvolging = toegang.app
@@ -75,6 +81,10 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
             status=status.value if status else None,
             rol=rol.value if rol else None,
         )
+        if actie is not None:
+            gevonden = [
+                d for d in gevonden if any(a.soort == actie for a in d.open_acties())
+            ]
         vandaag = toegang.runtime.clock.today()
         open_acties: dict[UUID, list[Actie]] = {d.id: [] for d in gevonden}
         if rol is not None:

@@ -39,13 +39,30 @@ DOSSIERS = [
 ]
 
 
+def _per_soort(request: httpx.Request) -> httpx.Response:
+    """Opvolging's `actie` filter: the open dossiers with an open action of it."""
+    soort = request.url.params["actie"]
+    return httpx.Response(
+        200,
+        json={
+            "dossiers": [
+                d
+                for d in DOSSIERS
+                if any(
+                    a["soort"] == soort and a["status"] == "open" for a in d["acties"]
+                )
+            ]
+        },
+    )
+
+
 def _klant() -> Ketenklant:
     return Ketenklant({"opvolging": OPVOLGING}, "sleutel")
 
 
 async def test_only_open_backlog_and_withdrawal_decisions_are_confirmed() -> None:
     with respx.mock(base_url=OPVOLGING, assert_all_called=False) as router:
-        router.get("/v1/dossiers").respond(json={"dossiers": DOSSIERS})
+        router.get("/v1/dossiers").mock(side_effect=_per_soort)
         besluit = router.post(path__regex=r"/v1/dossiers/.+/acties/.+/besluit")
         besluit.respond(json={})
         klant = _klant()
@@ -78,7 +95,7 @@ async def test_one_dossier_is_decided_one_action_at_a_time() -> None:
         return httpx.Response(200, json={})
 
     with respx.mock(base_url=OPVOLGING) as router:
-        router.get("/v1/dossiers").respond(json={"dossiers": DOSSIERS})
+        router.get("/v1/dossiers").mock(side_effect=_per_soort)
         router.post(path__regex=r"/v1/dossiers/.+/acties/.+/besluit").mock(
             side_effect=traag
         )

@@ -67,6 +67,25 @@ async def test_decisions_are_taken_by_the_coordinator_and_published(
     )
     in_dossier, intrek = await _besluit_actie(dienst, als_vc, "intrekking_beoordelen")
 
+    # the list of dossiers waiting for one kind of decision
+    for soort, verwacht in (
+        ("achterstallige_melding_bevestigen", {achter_dossier}),
+        ("intrekking_beoordelen", {in_dossier}),
+        ("afgewezen_melding_herstellen", set()),
+    ):
+        wachtend = await http.get(
+            "/dossiers",
+            params={"schoolId": SCHOOL, "status": "open", "actie": soort},
+            headers=als_vc,
+        )
+        assert wachtend.status_code == 200, wachtend.text
+        assert {d["id"] for d in wachtend.json()["dossiers"]} == verwacht
+    onbekend = await http.get(
+        "/dossiers", params={"schoolId": SCHOOL, "actie": "koffie"}, headers=als_vc
+    )
+    assert onbekend.status_code == 400
+    assert onbekend.headers["content-type"] == "application/problem+json"
+
     # a decision is decided, not ticked off; and only by the coordinator
     afvinken = await http.post(
         f"/dossiers/{luxe_dossier}/acties/{luxe['id']}/afronding",

@@ -64,15 +64,18 @@ async def neem_besluiten(
                 genomen[soort] += 1
 
     for school_id in school_ids:
-        lijst = await klant.get(
-            "opvolging", "/v1/dossiers", {"schoolId": school_id, "status": "open"}
-        )
-        werk = [
-            (dossier["id"], acties)
-            for dossier in lijst["dossiers"]
-            if (acties := _open_besluiten(dossier))
-        ]
-        await asyncio.gather(*(dossier_besluiten(d, a) for d, a in werk))
+        # Only the dossiers waiting for one of these decisions: the whole list of
+        # a school's open dossiers costs opvolging far more to build.
+        werk: dict[str, list[dict[str, Any]]] = {}
+        for soort in BESLUITSOORTEN:
+            lijst = await klant.get(
+                "opvolging",
+                "/v1/dossiers",
+                {"schoolId": school_id, "status": "open", "actie": soort},
+            )
+            for dossier in lijst["dossiers"]:
+                werk[dossier["id"]] = _open_besluiten(dossier)
+        await asyncio.gather(*(dossier_besluiten(d, a) for d, a in werk.items() if a))
     return genomen
 
 
@@ -80,7 +83,7 @@ class Besluitnemer:
     """Takes the open decisions every `interval` seconds until stopped."""
 
     def __init__(
-        self, klant: Ketenklant, school_ids: list[str], *, interval: float = 3.0
+        self, klant: Ketenklant, school_ids: list[str], *, interval: float = 5.0
     ) -> None:
         self._klant = klant
         self._school_ids = school_ids
