@@ -41,7 +41,7 @@ def consumer_factory(
             session_timeout_ms=10_000,
             heartbeat_interval_ms=1_000,
             rebalance_timeout_ms=5_000,
-            fetch_max_wait_ms=100,
+            fetch_max_wait_ms=300,
             request_timeout_ms=15_000,
             **client_options,
         )

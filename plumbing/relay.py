@@ -64,7 +64,7 @@ class Relay:
         leader: LeaderLock | None = None,
         prepare: Callable[[], Awaitable[None]] | None = None,
         batch_size: int = 1000,
-        poll_seconds: float = 0.1,
+        poll_seconds: float = 0.25,
         metrics: Any = None,
     ) -> None:
         self.app = app
@@ -81,6 +81,8 @@ class Relay:
         self._probe: AIOKafkaConsumer | None = None
         self._floors: dict[int, int] | None = None
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.stats = RelayStats()
 
     # -- positions ---------------------------------------------------------------
@@ -109,9 +111,31 @@ class Relay:
 
     # -- loop --------------------------------------------------------------------
 
+    def wake(self) -> None:
+        """Something was stored: publish now rather than at the next poll. Safe to
+        call from any thread; polling still finds what another process stored."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._woken.set)
+
+    async def _idle(self) -> None:
+        """Until woken, stopped, or ``poll_seconds`` passed."""
+        woken = asyncio.ensure_future(self._woken.wait())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait(
+                {woken, stopping},
+                timeout=self.poll_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            woken.cancel()
+            stopping.cancel()
+
     async def run(self) -> None:
         """Publish until :meth:`stop`; survives broker outages."""
         backoff = 0.2
+        self._loop = asyncio.get_running_loop()
         try:
             if not await self._lead():
                 return
@@ -124,11 +148,12 @@ class Relay:
                     ):
                         break
                     await self._connect()
+                    self._woken.clear()
                     count = await self.publish_once()
                     self.stats.errors_in_a_row = 0
                     backoff = 0.2
                     if count == 0:
-                        await self._sleep(self.poll_seconds)
+                        await self._idle()
                 except (TimeoutError, KafkaError, OSError) as error:
                     self.stats.errors += 1
                     self.stats.errors_in_a_row += 1

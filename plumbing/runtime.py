@@ -145,6 +145,7 @@ class ServiceRuntime:
             poll_seconds=self.settings.relay_poll_seconds,
             metrics=self.metrics,
         )
+        self.app.on_recorded(self.relay.wake)
         self._tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
         if self.spec.policy is not None and self.upstream_topics:
             group = f"{self.settings.kafka_topic_prefix}verzuimketen-{self.spec.name}"

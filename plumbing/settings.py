@@ -51,7 +51,7 @@ class PlatformSettings(BaseSettings):
     kafka_topic_prefix: str = ""
 
     relay_batch_size: int = 1000
-    relay_poll_seconds: float = 0.1
+    relay_poll_seconds: float = 0.5
     consumer_batch_size: int = 500
 
     host: str = "127.0.0.1"

@@ -24,7 +24,7 @@ while it waits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -285,6 +285,18 @@ class ServiceApplication(Application):
         recorder = self.recorder
         assert isinstance(recorder, ProcessRecorder)
         return recorder
+
+    def on_recorded(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (from the saving thread) after every save that stored
+        something: the relay in this process starts publishing at once instead of
+        at its next poll."""
+        self.__dict__.setdefault("_on_recorded", []).append(callback)
+
+    def _notify(self, recordings: list[Any]) -> None:
+        super()._notify(recordings)
+        if recordings:
+            for callback in self.__dict__.get("_on_recorded", ()):
+                callback()
 
     def save_tracked(self, *objs: Any, trackings: Iterable[Tracking] = ()) -> None:
         """Save aggregates or events and tracking rows in one transaction.

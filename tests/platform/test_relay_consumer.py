@@ -429,3 +429,23 @@ async def test_a_consumer_stopped_mid_batch_commits_nothing(broker, tmp_path, un
     finally:
         await system.stop()
     assert system.doel.slots_of(PUPILS[0]) == expected_slots(4)
+
+
+async def test_a_save_wakes_the_relay_before_its_next_poll(broker, tmp_path, unique):
+    system = System(broker, tmp_path, unique)
+    await system.prepare()
+    system.bron.tik(PUPILS[0], 1)
+    relay = system.new_relay()
+    relay.poll_seconds = 60.0  # without the wake-up nothing more comes in a minute
+    system.bron.on_recorded(relay.wake)
+    system.relay = relay
+    system.tasks.append(asyncio.create_task(relay.run()))
+    system.start_consumer()
+    try:
+        await wait_until(lambda: len(system.doel.slots_of(PUPILS[0])) == 1)
+        await asyncio.sleep(0.2)  # the relay has found the log empty and idles
+        # saved from another thread, as the services' endpoints and consumers do
+        await asyncio.to_thread(system.bron.tik, PUPILS[1], 3)
+        await wait_until(lambda: len(system.doel.slots_of(PUPILS[1])) == 3, 10.0)
+    finally:
+        await system.stop()
