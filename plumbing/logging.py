@@ -122,4 +122,7 @@ def configure_logging(service: str, level: str = "INFO") -> logging.Handler:
         uvicorn_logger.propagate = True
     # aiokafka reports every reconnect attempt at INFO/ERROR; warnings are enough.
     logging.getLogger("aiokafka").setLevel(max(root.level, logging.WARNING))
+    # httpx logs every request it makes at INFO: the DUO and partner calls have
+    # their own log lines with what matters (melding, attempt, outcome).
+    logging.getLogger("httpx").setLevel(max(root.level, logging.WARNING))
     return handler
