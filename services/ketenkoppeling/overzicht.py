@@ -72,6 +72,7 @@ class Overzicht:
         self._school_van: dict[UUID, UUID] = {}
         self._aanleidingen: dict[UUID, set[UUID]] = defaultdict(set)
         self._notificaties: dict[str, set[UUID]] = defaultdict(set)
+        self._notificatie_ids: set[UUID] = set()
         self.verzending = Werkvoorraad()
         self.termijnen = Werkvoorraad()
         self.aanleidingen = Werkvoorraad()
@@ -114,6 +115,11 @@ class Overzicht:
                 {n for s in school_ids for n in self._notificaties.get(s, ())}
             )
 
+    def kent_notificatie(self, notificatie_id: UUID) -> bool:
+        """Whether the log read so far holds this notification."""
+        with self._lock:
+            return notificatie_id in self._notificatie_ids
+
     # -- following the log -----------------------------------------------------------
 
     def _verwerk(self, originator_id: UUID, gebeurtenis: Any) -> None:
@@ -139,6 +145,7 @@ class Overzicht:
         elif isinstance(gebeurtenis, Notificatie.Event):
             if isinstance(gebeurtenis, Notificatie.NotificatieAangemaakt):
                 self._notificaties[gebeurtenis.school_id].add(originator_id)
+                self._notificatie_ids.add(originator_id)
             if isinstance(
                 gebeurtenis,
                 Notificatie.NotificatieAangemaakt
