@@ -218,4 +218,3 @@ async def test_een_bezorging_wacht_niet_langer_dan_de_grens_op_vastleggen(
 
     # then: each delivery started after the one before it was stored
     assert kanaal.vastgelegd_bij_start == [0, 1, 2, 3]
-
