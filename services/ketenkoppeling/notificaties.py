@@ -103,7 +103,8 @@ class Notificeerder:
                 # e.g. the store is unavailable: keep the rest for the next round.
                 overzicht.aanleidingen.voeg_toe(aanleidingen[begin:])
                 raise
-        await asyncio.to_thread(overzicht.bij)
+        if aanleidingen:
+            await asyncio.to_thread(overzicht.bij)  # the notifications just made
         notificaties = overzicht.bezorging.neem()
         for begin in range(0, len(notificaties), _PER_OPSLAG):
             try:
