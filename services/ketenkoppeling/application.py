@@ -106,8 +106,10 @@ class Ketenkoppeling(SealedFieldsApplication):
     def school(self, school_id: UUID) -> Schoolgegevens | None:
         return self._laad(school_gegevens_id(school_id))
 
-    def leerling(self, leerling_id: UUID) -> Leerlinggegevens | None:
-        return self._laad(leerling_gegevens_id(leerling_id))
+    def leerling(
+        self, leerling_id: UUID, *, kopie: bool = True
+    ) -> Leerlinggegevens | None:
+        return self._laad(leerling_gegevens_id(leerling_id), kopie=kopie)
 
     def aanleiding(self, aanleiding: UUID) -> Aanleiding | None:
         return self._laad(aanleiding)
@@ -222,27 +224,39 @@ class Ketenkoppeling(SealedFieldsApplication):
     # -- notifications ---------------------------------------------------------------
 
     def notificaties_aangemaakt(
-        self, aanleiding: Aanleiding, notificaties: list[Notificatie], op: datetime
+        self, aanleidingen: Sequence[Aanleiding], notificaties: Sequence[Notificatie]
     ) -> None:
-        bestaand = [n for n in notificaties if self._laad(n.id) is not None]
-        nieuw = [n for n in notificaties if n not in bestaand]
-        aanleiding.verwerkt([n.id for n in notificaties], op)
-        self.save(aanleiding, *nieuw)
+        """Save routed aanleidingen with their new notifications, in one save.
 
-    def bezorging_vastgelegd(self, notificatie: Notificatie, op: datetime) -> None:
-        """Save the tries of one delivery; a final outcome is published."""
-        aanleiding = self.aanleiding(aanleiding_id(notificatie.bron_event_id))
-        opslaan: list[Any] = [notificatie]
-        if aanleiding is not None and notificatie.status is not Notificatiestatus.OPEN:
-            aanleiding.bezorging_afgehandeld(
-                notificatie_id=notificatie.id,
-                rol=str(notificatie.rol),
-                kanaal=str(notificatie.kanaal),
-                status=str(notificatie.status),
-                op=op,
-            )
-            opslaan.append(aanleiding)
-        self.save(*opslaan)
+        The index knows every notification stored (the log was read before the
+        aanleidingen were loaded); one it does not know yet makes the save fail on
+        the store's own uniqueness, and the round tries again."""
+        nieuw = [n for n in notificaties if not self.overzicht.kent_notificatie(n.id)]
+        self.save(*aanleidingen, *nieuw)
+
+    def bezorging_vastgelegd(
+        self, notificaties: Sequence[Notificatie], op: datetime
+    ) -> None:
+        """Save the tries of deliveries; a final outcome is published (as the
+        aanleiding's `BezorgingAfgehandeld`). One save for all of them."""
+        aanleidingen: dict[UUID, Aanleiding | None] = {}
+        for notificatie in notificaties:
+            if notificatie.status is Notificatiestatus.OPEN:
+                continue
+            sleutel = aanleiding_id(notificatie.bron_event_id)
+            if sleutel not in aanleidingen:
+                aanleidingen[sleutel] = self.aanleiding(sleutel)
+            aanleiding = aanleidingen[sleutel]
+            if aanleiding is not None:
+                aanleiding.bezorging_afgehandeld(
+                    notificatie_id=notificatie.id,
+                    rol=str(notificatie.rol),
+                    kanaal=str(notificatie.kanaal),
+                    status=str(notificatie.status),
+                    op=op,
+                )
+        gewijzigd = [a for a in aanleidingen.values() if a is not None]
+        self.save(*notificaties, *gewijzigd)
 
     def bied_opnieuw_aan(
         self, notificatie_id: UUID, door: str, op: datetime

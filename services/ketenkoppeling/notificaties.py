@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import httpx
@@ -23,6 +25,7 @@ from services.ketenkoppeling.application import Ketenkoppeling
 from services.ketenkoppeling.domain.aanleiding import Aanleiding, Aanleidingstatus
 from services.ketenkoppeling.partners import (
     Bezorger,
+    Bezorguitkomst,
     EmailVerzender,
     Gebeurtenis,
     GebeurtenisFout,
@@ -30,6 +33,7 @@ from services.ketenkoppeling.partners import (
     Inhoudmaker,
     Kanaal,
     Meldingsoort,
+    Notificatie,
     NotificatieSoort,
     Notificatiestatus,
     OnbekendeSchool,
@@ -61,6 +65,13 @@ def _routering(settings: PartnerSettings) -> Routering:
         return Routering()
 
 
+#: Aanleidingen routed, or notifications delivered, per save.
+_PER_OPSLAG = 50
+#: Longest a delivered notification waits for its batch to be saved: after a crash,
+#: what was delivered but not yet recorded is delivered again (same id).
+_OPSLAG_NA_SECONDEN = 1.0
+
+
 class Notificeerder:
     def __init__(
         self,
@@ -75,38 +86,72 @@ class Notificeerder:
         self._routering = routering
         self._inhoudmaker = inhoudmaker
         self._bezorger = bezorger
+        # Notifications this job just saved, handed to the delivery without
+        # loading them again. Only open ones are kept, and an open notification
+        # changes only by its delivery here; a stale copy would fail to save.
+        self._vers: dict[UUID, Notificatie] = {}
 
     async def ronde(self) -> None:
         overzicht = self._app.overzicht
         await asyncio.to_thread(overzicht.bij)
         aanleidingen = overzicht.aanleidingen.neem()
-        for index, aanleiding_id in enumerate(aanleidingen):
+        for begin in range(0, len(aanleidingen), _PER_OPSLAG):
+            deel = aanleidingen[begin : begin + _PER_OPSLAG]
             try:
-                await asyncio.to_thread(self.maak, aanleiding_id)
+                await asyncio.to_thread(self.maak, deel)
             except Exception:
                 # e.g. the store is unavailable: keep the rest for the next round.
-                overzicht.aanleidingen.voeg_toe(aanleidingen[index:])
+                overzicht.aanleidingen.voeg_toe(aanleidingen[begin:])
                 raise
-        await asyncio.to_thread(overzicht.bij)
+        if aanleidingen:
+            await asyncio.to_thread(overzicht.bij)  # the notifications just made
         notificaties = overzicht.bezorging.neem()
-        for index, notificatie_id in enumerate(notificaties):
+        for begin in range(0, len(notificaties), _PER_OPSLAG):
             try:
-                await self.bezorg(notificatie_id)
+                await self.bezorg(notificaties[begin : begin + _PER_OPSLAG])
             except Exception:
-                overzicht.bezorging.voeg_toe(notificaties[index:])
+                overzicht.bezorging.voeg_toe(notificaties[begin:])
                 raise
 
-    def maak(self, aanleiding_id: UUID) -> None:
-        """Turn one aanleiding into notifications (or record why not)."""
+    def maak(self, aanleiding_ids: Sequence[UUID]) -> None:
+        """Turn aanleidingen into notifications (or record why not), in one save.
+
+        An aanleiding that fails unexpectedly does not keep the others from being
+        saved; the error is raised after their save."""
+        opslaan: list[Any] = []
+        nieuw: list[Notificatie] = []
+        fout: Exception | None = None
+        for aanleiding_id in aanleiding_ids:
+            try:
+                gemaakt = self._maak_een(aanleiding_id)
+            except Exception as e:  # noqa: BLE001 - raised again below
+                fout = fout or e
+                continue
+            if gemaakt is not None:
+                aanleiding, notificaties = gemaakt
+                opslaan.append(aanleiding)
+                nieuw += notificaties
+        if opslaan:
+            self._app.notificaties_aangemaakt(opslaan, nieuw)
+            if len(self._vers) > 10 * _PER_OPSLAG:
+                self._vers.clear()  # not delivered here (another leader?): load them
+            self._vers.update((n.id, n) for n in nieuw)
+        if fout is not None:
+            raise fout
+
+    def _maak_een(
+        self, aanleiding_id: UUID
+    ) -> tuple[Aanleiding, list[Notificatie]] | None:
+        """The aanleiding with its new events and notifications; None: nothing."""
         aanleiding = self._app.aanleiding(aanleiding_id)
         if aanleiding is None or aanleiding.status in (
             Aanleidingstatus.VERWERKT,
             Aanleidingstatus.OVERGESLAGEN,
         ):
-            return
-        leerling = self._app.leerling(aanleiding.leerling_id)
+            return None
+        leerling = self._app.leerling(aanleiding.leerling_id, kopie=False)
         if leerling is None or leerling.gegevens is None:
-            return  # registratie's event is still on its way; it puts this back
+            return None  # registratie's event is still on its way; it puts this back
         nu = self._klok.now()
         try:
             gebeurtenis = Gebeurtenis(
@@ -127,11 +172,9 @@ class Notificeerder:
             )
         except OnbekendeSchool:
             aanleiding.overgeslagen("geen notificaties ingesteld voor deze school", nu)
-            self._app.save(aanleiding)
-            return
+            return aanleiding, []
         except (RouteringFout, GebeurtenisFout, GeenSjabloon) as fout:
             aanleiding.niet_te_routeren(str(fout), nu)
-            self._app.save(aanleiding)
             logger.warning(
                 "aanleiding niet te routeren",
                 extra={
@@ -139,28 +182,60 @@ class Notificeerder:
                     "aanleiding": str(aanleiding_id),
                 },
             )
-            return
-        self._app.notificaties_aangemaakt(aanleiding, notificaties, nu)
+            return aanleiding, []
+        aanleiding.verwerkt([n.id for n in notificaties], nu)
+        return aanleiding, notificaties
 
-    async def bezorg(self, notificatie_id: UUID) -> None:
-        notificatie = await asyncio.to_thread(self._app.notificatie, notificatie_id)
-        if notificatie.status is not Notificatiestatus.OPEN:
-            return
-        uitkomst = await self._bezorger.bezorg(notificatie)
+    async def bezorg(self, notificatie_ids: Sequence[UUID]) -> None:
+        """Deliver open notifications one after another, as before; their tries
+        are saved together. Before the next delivery starts, what was delivered
+        more than `_OPSLAG_NA_SECONDEN` ago is saved first."""
+        notificaties = await asyncio.to_thread(self._open, notificatie_ids)
+        bezorgd: list[Notificatie] = []
+        sinds = 0.0
+        try:
+            for notificatie in notificaties:
+                if bezorgd and time.monotonic() - sinds >= _OPSLAG_NA_SECONDEN:
+                    await self._leg_vast(bezorgd)
+                    bezorgd = []
+                uitkomst = await self._bezorger.bezorg(notificatie)
+                if not bezorgd:
+                    sinds = time.monotonic()
+                bezorgd.append(notificatie)
+                _log_bezorging(notificatie, uitkomst)
+        finally:
+            # Also when a delivery raised: what was delivered is recorded.
+            if bezorgd:
+                await self._leg_vast(bezorgd)
+
+    def _open(self, notificatie_ids: Sequence[UUID]) -> list[Notificatie]:
+        notificaties = []
+        for notificatie_id in notificatie_ids:
+            notificatie = self._vers.pop(notificatie_id, None)
+            if notificatie is None:
+                notificatie = self._app.notificatie(notificatie_id)
+            if notificatie.status is Notificatiestatus.OPEN:
+                notificaties.append(notificatie)
+        return notificaties
+
+    async def _leg_vast(self, notificaties: list[Notificatie]) -> None:
         await asyncio.to_thread(
-            self._app.bezorging_vastgelegd, notificatie, self._klok.now()
+            self._app.bezorging_vastgelegd, notificaties, self._klok.now()
         )
-        logger.info(
-            "notificatie bezorgd"
-            if uitkomst.status is Notificatiestatus.BEZORGD
-            else "notificatie mislukt",
-            extra={
-                "event": "notificatie.bezorging",
-                "notificatie": str(notificatie_id),
-                "kanaal": str(notificatie.kanaal),
-                "count": len(uitkomst.pogingen),
-            },
-        )
+
+
+def _log_bezorging(notificatie: Notificatie, uitkomst: Bezorguitkomst) -> None:
+    logger.info(
+        "notificatie bezorgd"
+        if uitkomst.status is Notificatiestatus.BEZORGD
+        else "notificatie mislukt",
+        extra={
+            "event": "notificatie.bezorging",
+            "notificatie": str(notificatie.id),
+            "kanaal": str(notificatie.kanaal),
+            "count": len(uitkomst.pogingen),
+        },
+    )
 
 
 def _meldingsoort(aanleiding: Aanleiding) -> Meldingsoort | None:

@@ -18,9 +18,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 
 from services.ketenkoppeling.domain.aanleiding import Aanleiding
-from services.ketenkoppeling.domain.gegevens import Leerlinggegevens, Schoolgegevens
+from services.ketenkoppeling.domain.gegevens import (
+    Leerlinggegevens,
+    Schoolgegevens,
+    Statusvolging,
+)
 from services.ketenkoppeling.domain.meldingstoestand import Meldingstoestand
 from services.ketenkoppeling.domain.meldplicht import OPEN_BIJ_DUO, Meldingstatus
 from services.ketenkoppeling.duo import documentnummer
@@ -29,6 +34,23 @@ from services.ketenkoppeling.partners import Notificatie
 __all__ = ["Overzicht", "Werkvoorraad"]
 
 _BLOK = 500
+
+# Events that change nothing the index holds or queues: their payload is not read.
+# Most of the log is these (every try and outcome of a notification).
+_NIET_NODIG = frozenset(
+    get_topic(soort)
+    for soort in (
+        Notificatie.BezorgpogingGedaan,  # type: ignore[attr-defined]
+        Notificatie.NotificatieBezorgd,  # type: ignore[attr-defined]
+        Notificatie.NotificatieMislukt,  # type: ignore[attr-defined]
+        Aanleiding.Verwerkt,  # type: ignore[attr-defined]
+        Aanleiding.Overgeslagen,  # type: ignore[attr-defined]
+        Aanleiding.NietTeRouteren,  # type: ignore[attr-defined]
+        Aanleiding.BezorgingAfgehandeld,  # type: ignore[attr-defined]
+        Statusvolging.Aangemaakt,  # type: ignore[attr-defined]
+        Statusvolging.Opgeschoven,  # type: ignore[attr-defined]
+    )
+)
 
 
 class Werkvoorraad:
@@ -72,6 +94,7 @@ class Overzicht:
         self._school_van: dict[UUID, UUID] = {}
         self._aanleidingen: dict[UUID, set[UUID]] = defaultdict(set)
         self._notificaties: dict[str, set[UUID]] = defaultdict(set)
+        self._notificatie_ids: set[UUID] = set()
         self.verzending = Werkvoorraad()
         self.termijnen = Werkvoorraad()
         self.aanleidingen = Werkvoorraad()
@@ -83,6 +106,8 @@ class Overzicht:
         with self._lock:
             while nieuw := self._lees_log(self._positie + 1, _BLOK):
                 for notification in nieuw:
+                    if notification.topic in _NIET_NODIG:
+                        continue
                     self._verwerk(
                         notification.originator_id, self._als_event(notification)
                     )
@@ -114,6 +139,11 @@ class Overzicht:
                 {n for s in school_ids for n in self._notificaties.get(s, ())}
             )
 
+    def kent_notificatie(self, notificatie_id: UUID) -> bool:
+        """Whether the log read so far holds this notification."""
+        with self._lock:
+            return notificatie_id in self._notificatie_ids
+
     # -- following the log -----------------------------------------------------------
 
     def _verwerk(self, originator_id: UUID, gebeurtenis: Any) -> None:
@@ -139,6 +169,7 @@ class Overzicht:
         elif isinstance(gebeurtenis, Notificatie.Event):
             if isinstance(gebeurtenis, Notificatie.NotificatieAangemaakt):
                 self._notificaties[gebeurtenis.school_id].add(originator_id)
+                self._notificatie_ids.add(originator_id)
             if isinstance(
                 gebeurtenis,
                 Notificatie.NotificatieAangemaakt

@@ -152,7 +152,12 @@ async def probeer_met_herhaling(
                 begonnen = klok()
                 uitkomst = replace(await probeer(), tijdstip=begonnen)
                 pogingen.append(uitkomst)
-                logger.info(
+                # A try that failed is worth a line of its own; a delivered
+                # notification is logged once by the job, with its count of tries.
+                logger.log(
+                    logging.DEBUG
+                    if uitkomst.resultaat is Resultaat.GELUKT
+                    else logging.INFO,
                     "bezorgpoging gedaan",
                     extra={
                         "kanaal": naam,
