@@ -302,3 +302,20 @@ def test_without_any_figures_an_evaluation_says_so(stroom: Stroom) -> None:
         dossier.id, peildatum=date(2025, 10, 2), door="vc-1", op=op("2025-10-02")
     )
     assert evaluatie.oordeel.value == "onvoldoende_gegevens"
+
+
+def test_figures_start_with_the_first_unauthorised_slot_of_a_batch(
+    stroom: Stroom,
+) -> None:
+    # one batch: a sick lesson first (no figures yet), then two unauthorised ones
+    stroom.pas_toe(
+        geclassificeerd("LL-11", date(2025, 9, 8), 1, 50, status="geoorloofd"),
+        geclassificeerd("LL-11", date(2025, 9, 8), 2, 50),
+        geclassificeerd("LL-11", date(2025, 9, 9), 1, 40),
+        meldplicht("LL-11", "MP-11"),
+    )
+
+    dossier = _dossier(stroom, "LL-11")
+    cijfers = stroom.app.weekcijfers(dossier, date(2025, 9, 20))
+
+    assert {c.week: c.minuten for c in cijfers}[date(2025, 9, 8)] == 90
