@@ -10,6 +10,7 @@ tracking rows, the application on its own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -39,6 +40,8 @@ class Werkeenheid(Protocol):
     def get(self, aggregate_id: Any) -> Any | None: ...
 
     def add(self, *aggregates: Any) -> None: ...
+
+    def batch_state(self, name: str, create: Callable[[], Any]) -> Any: ...
 
 
 def dossier_laden(uow: Werkeenheid, dossier_id: UUID) -> Dossier:
@@ -100,13 +103,20 @@ def dossier_van_melding(
 def lesweekverzuim_laden(
     uow: Werkeenheid, school_id: str, leerling_id: str, *, maak: bool
 ) -> Lesweekverzuim | None:
-    verzuim = uow.get(Lesweekverzuim.id_voor(school_id, leerling_id))
-    if isinstance(verzuim, Lesweekverzuim):
-        return verzuim
+    verzuim_id = Lesweekverzuim.id_voor(school_id, leerling_id)
+    # A pupil without unauthorised time has no figures yet, and each of its slots
+    # would ask the store again: the unit remembers what the store did not have.
+    ontbrekend: set[Any] = uow.batch_state("lesweekverzuim ontbrekend", set)
+    if verzuim_id not in ontbrekend:
+        verzuim = uow.get(verzuim_id)
+        if isinstance(verzuim, Lesweekverzuim):
+            return verzuim
+        ontbrekend.add(verzuim_id)
     if not maak:
         return None
     verzuim = Lesweekverzuim.maak(school_id, leerling_id)
     uow.add(verzuim)
+    ontbrekend.discard(verzuim_id)
     return verzuim
 
 

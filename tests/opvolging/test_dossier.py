@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 
 import pytest
@@ -339,3 +340,50 @@ def test_decisions_stay_with_the_verzuimcoordinator(
         handeling=h("2025-10-28"),
     )
     assert actie.a_rol is Rol.SCHOOLLEIDER
+
+
+def test_a_copy_for_a_command_leaves_the_cached_dossier_as_it_was(
+    dossier_met_meldplicht: Dossier, beleid: Opvolgingsbeleid, h
+) -> None:
+    # given a dossier as the repository caches it
+    origineel = dossier_met_meldplicht
+    origineel.collect_events()
+    [actie_id] = origineel.acties
+    voor = _stand(origineel)
+
+    # when a unit of work changes its copy: an action, a melding, the timeline
+    kopie = copy.deepcopy(origineel)
+    assert kopie == origineel
+    kopie.hertoewijzen(
+        actie_id, r_rol="zorgcoordinator", handeling=h("2025-09-19", "vc-1")
+    )
+    kopie.afronden(actie_id, uitkomst="gesprek gevoerd", handeling=h("2025-09-20"))
+    kopie.meldingstatus_wijzigen(
+        "MP-1",
+        status="geregistreerd",
+        beleid=beleid,
+        handeling=h("2025-09-21", "systeem:ketenkoppeling"),
+        meldingsnummer="DUO-1",
+    )
+
+    # then the cached dossier did not change with it
+    assert kopie != origineel
+    assert _stand(origineel) == voor
+    assert origineel.actie(actie_id).status is ActieStatus.OPEN
+    assert len(origineel.actie(actie_id).historie) == 1
+    assert origineel.meldingen["MP-1"].historie == []
+
+
+def _stand(dossier: Dossier) -> dict[str, object]:
+    """What the dossier holds, by value (a generic deep copy of its state)."""
+    return copy.deepcopy(
+        {
+            naam: waarde
+            for naam, waarde in vars(dossier).items()
+            if naam not in ("acties", "meldingen")
+        }
+        | {
+            "acties": {i: vars(a).copy() for i, a in dossier.acties.items()},
+            "meldingen": {i: vars(m).copy() for i, m in dossier.meldingen.items()},
+        }
+    )

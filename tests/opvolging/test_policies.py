@@ -8,8 +8,9 @@ import pytest
 
 from contracts.common import Kalender, Periode, Rooster
 from contracts.ketenkoppeling import NotificatieBezorgd
-from contracts.registratie import SchoolGeregistreerd, VerzuimVervallen
+from contracts.registratie import LeerlingGewist, SchoolGeregistreerd, VerzuimVervallen
 from plumbing.clock import FixedClock
+from plumbing.security.sleutelkluis import VERNIETIGD
 from services.opvolging.application import Opvolging
 from services.opvolging.domain.actie import ActieSoort, ActieStatus
 from services.opvolging.domain.dossier import Dossier
@@ -17,6 +18,7 @@ from services.opvolging.domain.fouten import OngeldigeInvoer
 from services.opvolging.domain.leerlingdossiers import LeerlingDossiers
 from services.opvolging.domain.melding import MeldingStatus
 from services.opvolging.domain.rasci import Activiteit
+from services.opvolging.policies import OpvolgingPolicy
 from tests.opvolging.stroom import (
     SCHOOL,
     SCHOOL_UUID,
@@ -302,3 +304,48 @@ def test_without_any_figures_an_evaluation_says_so(stroom: Stroom) -> None:
         dossier.id, peildatum=date(2025, 10, 2), door="vc-1", op=op("2025-10-02")
     )
     assert evaluatie.oordeel.value == "onvoldoende_gegevens"
+
+
+def test_figures_start_with_the_first_unauthorised_slot_of_a_batch(
+    stroom: Stroom,
+) -> None:
+    # one batch: a sick lesson first (no figures yet), then two unauthorised ones
+    stroom.pas_toe(
+        geclassificeerd("LL-11", date(2025, 9, 8), 1, 50, status="geoorloofd"),
+        geclassificeerd("LL-11", date(2025, 9, 8), 2, 50),
+        geclassificeerd("LL-11", date(2025, 9, 9), 1, 40),
+        meldplicht("LL-11", "MP-11"),
+    )
+
+    dossier = _dossier(stroom, "LL-11")
+    cijfers = stroom.app.weekcijfers(dossier, date(2025, 9, 20))
+
+    assert {c.week: c.minuten for c in cijfers}[date(2025, 9, 8)] == 90
+
+
+def test_an_erasure_in_a_batch_keeps_no_clear_text_in_the_cache(
+    stroom: Stroom,
+) -> None:
+    # given a pupil with a dossier, its measure's title sealed with the pupil's key
+    stroom.pas_toe(meldplicht("LL-12", "MP-12"))
+    dossier_id = stroom.dossier_id("LL-12")
+    assert stroom.app.kluis is not None
+
+    # when one batch loads the dossier (a new status) and then erases the pupil
+    policy = OpvolgingPolicy(stroom.app.beleid, stroom.klok.now, stroom.app.erase)
+    events = [
+        status("LL-12", "MP-12", "geregistreerd", meldingsnummer="DUO-12"),
+        LeerlingGewist(
+            leerling_id=uid("LL-12"),
+            school_id=SCHOOL_UUID,
+            grond="bewaartermijn",
+            gewist_op=op("2025-09-19"),
+        ),
+    ]
+    stroom.app.werkeenheid(
+        lambda uow: [policy(uow, e, stroom.envelope(e)) for e in events]
+    )
+
+    # then reading the dossier shows the titles destroyed, not the cached copy's
+    titels = {a.titel for a in stroom.app.dossier(dossier_id).acties.values()}
+    assert titels == {VERNIETIGD}

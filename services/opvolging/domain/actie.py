@@ -86,6 +86,14 @@ class Actie:
     def is_open(self) -> bool:
         return self.status is ActieStatus.OPEN
 
+    def kopie(self) -> Actie:
+        """A copy for a copied dossier: events change an action in place (status,
+        roles, its history list); every other value is immutable and shared."""
+        kopie = object.__new__(Actie)
+        kopie.__dict__.update(self.__dict__)
+        kopie.historie = list(self.historie)
+        return kopie
+
     def is_te_laat(self, peildatum: date) -> bool:
         return self.is_open and self.vervaldatum < peildatum
 

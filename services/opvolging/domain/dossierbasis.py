@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
+from plumbing.copies import with_new_containers
 from services.opvolging.domain.aanleiding import Meldplicht, Signaal, SignaalSoort
 from services.opvolging.domain.actie import Actie, ActieSoort, ActieStatus
 from services.opvolging.domain.dossierstatus import AfsluitReden, DossierStatus
@@ -36,6 +37,16 @@ __all__ = ["DossierBasis"]
 
 
 class DossierBasis(Aggregate):
+    def __deepcopy__(self, memo: dict[int, object]) -> DossierBasis:
+        # The repository copies a cached dossier for every unit of work that loads
+        # it, and a generic deep copy visits every line of its timeline. Only the
+        # containers, the actions and the meldingen are changed in place by events;
+        # the rest (duties, signals, evaluations, timeline lines) is frozen.
+        kopie = with_new_containers(self)
+        kopie.acties = {i: a.kopie() for i, a in self.acties.items()}
+        kopie.meldingen = {i: m.kopie() for i, m in self.meldingen.items()}
+        return kopie
+
     class Event(Aggregate.Event):
         leerling_id: str
         school_id: str

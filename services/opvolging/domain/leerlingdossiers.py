@@ -17,6 +17,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from plumbing.copies import with_new_containers
 from services.opvolging.domain.handeling import Handeling
 
 __all__ = ["GeparkeerdeStatus", "LeerlingDossiers"]
@@ -35,6 +36,13 @@ class GeparkeerdeStatus:
 
 
 class LeerlingDossiers(Aggregate):
+    def __deepcopy__(self, memo: dict[int, object]) -> LeerlingDossiers:
+        # Loaded for every analyse message about the pupil; only the lists of
+        # parked statuses are changed in place, the values in them are frozen.
+        kopie = with_new_containers(self)
+        kopie.geparkeerd = {m: list(s) for m, s in self.geparkeerd.items()}
+        return kopie
+
     class Aangemaakt(Aggregate.Created):
         school_id: str
         leerling_id: str

@@ -93,6 +93,13 @@ class Melding:
     meldingsnummer: str | None = None
     historie: list[MeldingStatusWijziging] = field(default_factory=list)
 
+    def kopie(self) -> Melding:
+        """A copy for a copied dossier: events change a melding in place."""
+        kopie = object.__new__(Melding)
+        kopie.__dict__.update(self.__dict__)
+        kopie.historie = list(self.historie)
+        return kopie
+
     def is_nieuw(self, status: MeldingStatus, reden: str | None) -> bool:
         """True when the status moves the melding on; repeats and stale ones are not."""
         if status == self.status:
