@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.alias_generators import to_camel
 
 TYPE_PREFIX = "nl.verzuimketen"
@@ -105,10 +105,36 @@ def encode(envelope: CloudEvent) -> bytes:
     return envelope.model_dump_json(exclude_none=True).encode()
 
 
-def decode(raw: bytes | None) -> tuple[CloudEvent, ContractEvent]:
-    """Parse and validate one message value; :class:`ContractError` if it is bad."""
+def decode(
+    raw: bytes | None, type_hint: str | None = None
+) -> tuple[CloudEvent, ContractEvent]:
+    """Parse and validate one message value; :class:`ContractError` if it is bad.
+
+    ``type_hint`` is the type the message says it carries outside the value (the
+    ``ce_type`` header): with it, envelope and event are validated in one pass
+    from the JSON, which is several times cheaper than building the envelope's
+    ``data`` as a dict and validating that again. The hint is only a shortcut: the
+    envelope's own ``type`` must agree, and anything the shortcut refuses is
+    parsed again the long way, for the error message (or in case the hint lied).
+    The returned envelope's ``data`` is then the event itself.
+    """
     if raw is None:
         raise ContractError("message has no value")
+    if type_hint is not None:
+        event_class = _REGISTRY.get(type_hint)
+        if event_class is not None:
+            try:
+                typed = _typed_envelope(event_class).model_validate_json(raw)
+            except (ValueError, ValidationError):
+                pass
+            else:
+                if typed.type == type_hint:
+                    event = typed.data
+                    if event.partition_key() != typed.partitionkey:
+                        raise ContractError(
+                            "partitionkey does not match the event's key"
+                        )
+                    return typed, event
     try:
         # pydantic parses the JSON itself: no Python dict of the whole message first.
         envelope = CloudEvent.model_validate_json(raw)
@@ -124,3 +150,19 @@ def decode(raw: bytes | None) -> tuple[CloudEvent, ContractEvent]:
     if event.partition_key() != envelope.partitionkey:
         raise ContractError("partitionkey does not match the event's key")
     return envelope, event
+
+
+_TYPED_ENVELOPES: dict[type[ContractEvent], type[Any]] = {}
+
+
+def _typed_envelope(event_class: type[ContractEvent]) -> type[Any]:
+    """The envelope whose ``data`` is validated as ``event_class``, made once."""
+    model = _TYPED_ENVELOPES.get(event_class)
+    if model is None:
+        model = create_model(
+            f"{event_class.__name__}Envelope",
+            __base__=CloudEvent,
+            data=(event_class, ...),
+        )
+        _TYPED_ENVELOPES[event_class] = model
+    return model

@@ -63,6 +63,13 @@ class Incoming:
         return int(self.envelope.sequence)
 
 
+def _type_header(record: ConsumerRecord) -> str | None:
+    for name, value in record.headers or ():
+        if name == TYPE_HEADER:
+            return value.decode(errors="replace")
+    return None
+
+
 class MessageFailed(Exception):
     """Raised by a batch's ``before_save`` to name the message to blame."""
 
@@ -245,10 +252,11 @@ class Consumer:
             return 0
         valid: list[Incoming] = []
         for record in records:
-            if self._passes_over(record):
+            kind = _type_header(record)
+            if self._passes_over(kind):
                 continue
             try:
-                envelope, event = decode(record.value)
+                envelope, event = decode(record.value, kind)
             except ContractError as error:
                 await self._dead_letter(record, f"invalid message: {error}")
                 continue
@@ -270,21 +278,16 @@ class Consumer:
             await asyncio.to_thread(self._after_batch)
         return len(records)
 
-    def _passes_over(self, record: ConsumerRecord) -> bool:
+    def _passes_over(self, kind: str | None) -> bool:
         """A message of a type the policy has no use for, as its type header says.
 
         Nothing is applied for it, so it needs no tracking row either; it is not
         validated here (the consumers that use it dead-letter it if it is bad). A
         message without the header is parsed as always."""
-        if self._wanted is None:
+        if self._wanted is None or kind is None or kind in self._wanted:
             return False
-        for name, value in record.headers or ():
-            if name == TYPE_HEADER:
-                if value.decode(errors="replace") in self._wanted:
-                    return False
-                self.stats.passed_over += 1
-                return True
-        return False
+        self.stats.passed_over += 1
+        return True
 
     async def _apply_with_retries(self, batch: list[Incoming]) -> bool:
         """Apply the batch; False when the consumer stopped before it was stored."""

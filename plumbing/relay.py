@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +66,7 @@ class Relay:
         batch_size: int = 1000,
         poll_seconds: float = 0.25,
         metrics: Any = None,
+        event_topics: Sequence[str] = (),
     ) -> None:
         self.app = app
         self.topic = topic
@@ -76,6 +77,9 @@ class Relay:
         self._prepare = prepare
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        # Stored event topics that can become messages; empty: every event is
+        # offered to `to_contract`.
+        self.event_topics = tuple(event_topics)
         self._metrics = metrics
         self._producer: AIOKafkaProducer | None = None
         self._probe: AIOKafkaConsumer | None = None
@@ -257,14 +261,19 @@ class Relay:
     async def publish_once(self) -> int:
         """Publish the next batch; returns the number of notifications covered."""
         await self._check_for_lost_messages()
-        epoch = await asyncio.to_thread(self.epoch)
-        position = await asyncio.to_thread(
-            self.app.tracked_position, self._position_name(epoch)
-        )
-        notifications = await asyncio.to_thread(
-            self.app.recorder.select_notifications, position + 1, self.batch_size
+        epoch, position, notifications, covered = await asyncio.to_thread(
+            self._next_batch
         )
         if not notifications:
+            if covered > position:
+                # Only events that are no messages since the last batch: the log is
+                # covered up to there all the same.
+                await asyncio.to_thread(
+                    self.app.process_recorder.insert_tracking,
+                    Tracking(self._position_name(epoch), covered),
+                )
+                if self._metrics is not None:
+                    self._metrics.relay_position.labels(topic=self.topic).set(covered)
             return 0
         messages = await asyncio.to_thread(self._encode, notifications)
 
@@ -282,7 +291,7 @@ class Relay:
                 floors.get(metadata.partition, metadata.offset), metadata.offset
             )
 
-        last = notifications[-1].id
+        last = covered
         await asyncio.to_thread(
             self.app.process_recorder.insert_tracking,
             Tracking(self._position_name(epoch), last),
@@ -297,6 +306,31 @@ class Relay:
             )
             self._metrics.relay_position.labels(topic=self.topic).set(last)
         return len(notifications)
+
+    def _next_batch(self) -> tuple[int, int, list[Notification], int]:
+        """(epoch, position, the next notifications to publish, the id up to which
+        the log is covered once they are published).
+
+        With `event_topics` the log is read filtered, and a batch that is not full
+        covers the log up to its highest id as it was before the read: the inserts
+        of one store are serialised, so nothing at or below that id can still
+        appear."""
+        epoch = self.epoch()
+        position = self.app.tracked_position(self._position_name(epoch))
+        recorder = self.app.recorder
+        if not self.event_topics:
+            notifications = recorder.select_notifications(position + 1, self.batch_size)
+            covered = notifications[-1].id if notifications else position
+            return epoch, position, notifications, covered
+        top = recorder.max_notification_id() or 0
+        if top <= position:
+            return epoch, position, [], position
+        notifications = recorder.select_notifications(
+            position + 1, self.batch_size, stop=top, topics=self.event_topics
+        )
+        if len(notifications) == self.batch_size:
+            return epoch, position, notifications, notifications[-1].id
+        return epoch, position, notifications, top
 
     def _encode(
         self, notifications: list[Notification]

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from eventsourcing.utils import get_topic
 from fastapi import APIRouter, FastAPI
 
 from contracts.topics import SUBSCRIPTIONS, TOPIC_OF_SERVICE, dlq
@@ -53,6 +54,10 @@ class ServiceSpec:
     # The upstream event types the policy acts on; messages of other types are
     # passed over unparsed (None: every message goes to the policy).
     event_types: frozenset[str] | None = None
+    # The one stored event class that carries the service's outgoing messages, when
+    # the service keeps an outbox (`to_contract` maps nothing else): the relay then
+    # reads only those from the notification log instead of decoding every event.
+    outbox: type[Any] | None = None
     background: Sequence[BackgroundJob] = field(default_factory=tuple)
     after_batch: Callable[[ServiceRuntime], Callable[[], Any]] | None = None
 
@@ -144,6 +149,7 @@ class ServiceRuntime:
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
             metrics=self.metrics,
+            event_topics=[get_topic(self.spec.outbox)] if self.spec.outbox else (),
         )
         self.app.on_recorded(self.relay.wake)
         self._tasks.append(asyncio.create_task(self.relay.run(), name="relay"))

@@ -15,6 +15,7 @@ from plumbing.security.settings import SecuritySettings
 from services.analyse.api import routers
 from services.analyse.application import Analyse
 from services.analyse.contracts_mapping import to_contract
+from services.analyse.leerling import Leerling
 from services.analyse.policies import analyse_policy
 
 __all__ = ["SPEC", "Settings", "dagelijkse_herberekening"]
@@ -70,6 +71,7 @@ SPEC = ServiceSpec(
     ),
     build_app=lambda env: Analyse(env=env),
     to_contract=to_contract,
+    outbox=Leerling.BerichtKlaargezet,
     routers=routers,
     policy=analyse_policy,
     background=(dagelijkse_herberekening,),

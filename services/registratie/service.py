@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr
 from plumbing.runtime import ServiceRuntime, ServiceSpec
 from plumbing.security.settings import SecuritySettings
 from services.registratie.api import routers
-from services.registratie.contracts_mapping import to_contract
+from services.registratie.contracts_mapping import Uitgaand, to_contract
 from services.registratie.service_app import RegistratieDienst, registratie
 
 __all__ = ["SPEC", "Settings", "dagelijkse_herbeoordeling"]
@@ -79,6 +79,7 @@ SPEC = ServiceSpec(
     ),
     build_app=lambda env: RegistratieDienst(env=env),
     to_contract=to_contract,
+    outbox=Uitgaand,
     routers=routers,
     background=(dagelijkse_herbeoordeling,),
 )

@@ -12,10 +12,11 @@ from contracts.asyncapi import DOCUMENT, render
 from contracts.common import VersleuteldPgn
 from contracts.envelope import ContractError, decode, encode, wrap
 from contracts.pgn import PgnSleutelFout, nieuwe_sleutel, ontsleutel, versleutel
-from contracts.registratie import VerzuimVervallen
+from contracts.registratie import VerzuimGeclassificeerd, VerzuimVervallen
 
 PUPIL = uuid.UUID("00000000-0000-4000-8000-000000000001")
 SCHOOL = uuid.UUID("00000000-0000-4000-8000-000000000002")
+NU = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 
 
 def vervallen() -> VerzuimVervallen:
@@ -58,6 +59,53 @@ def test_event_data_that_breaks_the_model_is_a_contract_error():
     broken = envelope.model_copy(update={"data": data})
     with pytest.raises(ContractError):
         decode(encode(broken))
+
+
+def _geclassificeerd() -> VerzuimGeclassificeerd:
+    return VerzuimGeclassificeerd(
+        leerling_id=PUPIL,
+        school_id=SCHOOL,
+        slot_id="s2",
+        datum=date(2025, 3, 4),
+        lesuur=2,
+        status="ongeoorloofd",
+        soort="afwezig",
+        minuten=60,
+        gemiste_minuten=50,
+        eenheid="lesuur",
+    )
+
+
+def test_the_type_header_shortcut_gives_what_the_long_way_gives():
+    raw = encode(wrap(_geclassificeerd(), event_id="e2", sequence=9, time=NU))
+    kind = VerzuimGeclassificeerd.event_type()
+
+    envelope, event = decode(raw, kind)
+    lang_envelope, lang = decode(raw)
+
+    assert event == lang == _geclassificeerd()
+    assert envelope.data is event  # validated once, straight from the JSON
+    for veld in ("id", "source", "type", "time", "sequence", "partitionkey"):
+        assert getattr(envelope, veld) == getattr(lang_envelope, veld)
+
+
+def test_a_type_header_that_lies_is_not_believed():
+    raw = encode(wrap(vervallen(), event_id="e1", sequence=1, time=NU))
+    _, event = decode(raw, VerzuimGeclassificeerd.event_type())
+    assert event == vervallen()
+    _, event = decode(raw, "nl.verzuimketen.x.Onbekend.v1")
+    assert event == vervallen()
+
+
+def test_with_the_type_header_bad_data_and_keys_are_still_contract_errors():
+    kind = VerzuimVervallen.event_type()
+    envelope = wrap(vervallen(), event_id="e1", sequence=1, time=NU)
+    kapot = envelope.model_copy(update={"data": {**envelope.data, "datum": "gisteren"}})
+    with pytest.raises(ContractError, match="invalid"):
+        decode(encode(kapot), kind)
+    vreemd = envelope.model_copy(update={"partitionkey": str(SCHOOL)})
+    with pytest.raises(ContractError, match="partitionkey"):
+        decode(encode(vreemd), kind)
 
 
 def test_pgn_travels_encrypted_and_only_the_key_opens_it():

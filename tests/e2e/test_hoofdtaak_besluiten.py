@@ -78,7 +78,10 @@ async def test_only_open_backlog_and_withdrawal_decisions_are_confirmed() -> Non
         "/v1/dossiers/d5/acties/d5-a1/besluit",
     ]
     assert all(json.loads(c.request.content)["bevestigd"] for c in besluit.calls)
-    assert genomen == {"achterstallige_melding_bevestigen": 2, "intrekking_beoordelen": 2}
+    assert genomen == {
+        "achterstallige_melding_bevestigen": 2,
+        "intrekking_beoordelen": 2,
+    }
 
 
 async def test_one_dossier_is_decided_one_action_at_a_time() -> None:

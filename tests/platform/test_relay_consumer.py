@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from eventsourcing.utils import get_topic
 
 from contracts.registratie import VerzuimVervallen
 from plumbing.consumer import Consumer
 from plumbing.kafka import consumer_factory, producer_factory
 from plumbing.relay import Relay
-from tests.platform.toy import Bron, Doel, bron_contract
+from tests.platform.toy import Bron, Doel, Teller, bron_contract
 
 PARTITIONS = 3
 
@@ -449,3 +451,35 @@ async def test_a_save_wakes_the_relay_before_its_next_poll(broker, tmp_path, uni
         await wait_until(lambda: len(system.doel.slots_of(PUPILS[1])) == 3, 10.0)
     finally:
         await system.stop()
+
+
+async def test_a_relay_with_an_outbox_reads_only_those_events_and_covers_the_log(
+    broker, tmp_path, unique
+):
+    system = System(broker, tmp_path, unique)
+    await system.prepare()
+    for pupil in PUPILS[:3]:
+        system.bron.tik(pupil, 4)
+    system.bron.tik(PUPILS[3], 0)  # last in the log: an event that is no message
+    offered: list[Any] = []
+
+    def mapper(domain_event: Any) -> Any:
+        offered.append(domain_event)
+        return bron_contract(domain_event)
+
+    relay = system.new_relay()
+    relay.to_contract = mapper
+    relay.event_topics = (get_topic(Teller.Getikt),)
+    system.relay = relay
+    system.tasks.append(asyncio.create_task(relay.run()))
+    system.start_consumer()
+    try:
+        await wait_until(
+            lambda: all(len(system.doel.slots_of(p)) == 4 for p in PUPILS[:3])
+        )
+        last = system.bron.recorder.max_notification_id()
+        await wait_until(lambda: relay.position() == last)
+    finally:
+        await system.stop()
+    assert len(offered) == 12
+    assert all(isinstance(e, Teller.Getikt) for e in offered)
