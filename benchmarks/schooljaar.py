@@ -226,7 +226,7 @@ def druk_af(
     for naam in sorted({d for x in m for d in x.cpu_seconden}):
         rij(
             f"CPU-tijd {naam}",
-            [f"{x.cpu_seconden.get(naam, 0):.0f} s" for x in m],
+            [f"{x.cpu_seconden.get(naam, 0):.1f} s" for x in m],
         )
     rij(
         "meldingen bij DUO",

@@ -153,7 +153,7 @@ def druk_uitkomst(uitkomst: Uitkomst, console: Console) -> None:
     for naam, mb in sorted(m.piekgeheugen_mb.items()):
         tabel.add_row(f"piekgeheugen {naam}", f"{mb:.0f} MB")
     for naam, seconden in sorted(m.cpu_seconden.items()):
-        tabel.add_row(f"CPU-tijd {naam}", f"{seconden:.0f} s")
+        tabel.add_row(f"CPU-tijd {naam}", f"{seconden:.1f} s")
     for soort, aantal in sorted(uitkomst.besluiten.items()):
         tabel.add_row(f"besluit {soort.replace('_', ' ')}", str(aantal))
     console.print(tabel)
