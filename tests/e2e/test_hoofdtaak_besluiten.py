@@ -138,3 +138,27 @@ async def test_stopping_lets_the_round_in_progress_finish_and_count() -> None:
         finally:
             await klant.sluit()
     assert genomen == {"achterstallige_melding_bevestigen": 1}
+
+
+async def test_a_shorter_interval_starts_a_round_at_once() -> None:
+    rondes: list[float] = []
+
+    def lijst(request: httpx.Request) -> httpx.Response:
+        rondes.append(asyncio.get_running_loop().time())
+        return httpx.Response(200, json={"dossiers": []})
+
+    with respx.mock(base_url=OPVOLGING) as router:
+        router.get("/v1/dossiers").mock(side_effect=lijst)
+        klant = _klant()
+        nemer = Besluitnemer(klant, [SCHOOL], interval=60.0)
+        try:
+            nemer.start()
+            await asyncio.sleep(0.05)
+            assert rondes == []
+            nemer.elke(0.05)
+            await asyncio.sleep(0.3)
+            await nemer.stop()
+        finally:
+            await klant.sluit()
+    # one list per decision kind per round: the first round came without waiting
+    assert len(rondes) >= 4

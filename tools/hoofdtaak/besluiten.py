@@ -14,7 +14,6 @@ year: `Besluitnemer` takes the open decisions every few seconds during the run, 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from typing import Any
 
@@ -89,8 +88,15 @@ class Besluitnemer:
         self._school_ids = school_ids
         self._interval = interval
         self._gestopt = asyncio.Event()
+        self._wekker = asyncio.Event()
         self._taak: asyncio.Task[None] | None = None
         self.genomen: Counter[str] = Counter()
+
+    def elke(self, interval: float) -> None:
+        """A round now, then every `interval` seconds (once the records are in,
+        the decisions are what the chain still waits for)."""
+        self._interval = interval
+        self._wekker.set()
 
     def start(self) -> None:
         if self._taak is None:
@@ -109,7 +115,18 @@ class Besluitnemer:
 
     async def _werk(self) -> None:
         while not self._gestopt.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._gestopt.wait(), self._interval)
+            gestopt = asyncio.ensure_future(self._gestopt.wait())
+            gewekt = asyncio.ensure_future(self._wekker.wait())
+            try:
+                await asyncio.wait(
+                    {gestopt, gewekt},
+                    timeout=self._interval,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                gestopt.cancel()
+                gewekt.cancel()
+            if self._gestopt.is_set():
                 return
+            self._wekker.clear()
             self.genomen.update(await neem_besluiten(self._klant, self._school_ids))

@@ -202,6 +202,7 @@ class _Rit:
 
         tijd = self.opdracht.wachttijd
         begin = time.perf_counter()
+        self.besluitnemer.elke(1.0)
         stil, stand = await wacht_tot_stil(
             self.klant, self.ids, tijd=tijd, bij_stand=toon
         )
