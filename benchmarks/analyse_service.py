@@ -2,10 +2,11 @@
 
 One made-up VO school with 1,500 pupils and about 150,000 classified lesson slots,
 published on the registratie topic the way registratie's relay would (day by day,
-a pupil's slots of one day together), then consumed by a running analyse service:
-store, consumer, relay and read model, as in production but without HTTP. Prints
-the seconds to apply everything, to publish the results, and the peak RSS of this
-process (the broker runs in its own process and is not counted). Run:
+one `VerzuimdagBijgewerkt` per change of a pupil-day), then consumed by a running
+analyse service: store, consumer, relay and read model, as in production but
+without HTTP. Prints the seconds to apply everything, to publish the results, and
+the peak RSS of this process (the broker runs in its own process and is not
+counted). Run:
 
     .venv/bin/python benchmarks/analyse_service.py [--leerlingen 1500] [--seed 7]
 """
@@ -33,6 +34,7 @@ from contracts.envelope import ContractEvent, encode, wrap
 from contracts.registratie import (
     LeerlingGeregistreerd,
     SchoolGeregistreerd,
+    VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
 )
 from contracts.topics import REGISTRATIE
@@ -111,9 +113,9 @@ def _slot(
 
 def schooljaar(
     pupils: list[LeerlingGeregistreerd], per_leerling: int, rnd: random.Random
-) -> dict[date, list[VerzuimGeclassificeerd]]:
-    """Per lesdag the classified slots: sick days, truancy, single lesuren."""
-    per_dag: dict[date, list[VerzuimGeclassificeerd]] = {d: [] for d in LESDAGEN}
+) -> dict[date, list[VerzuimdagBijgewerkt]]:
+    """Per lesdag the changed pupil-days: sick days, truancy, single lesuren."""
+    per_dag: dict[date, list[VerzuimdagBijgewerkt]] = {d: [] for d in LESDAGEN}
     for p in pupils:
         doel = max(7, int(rnd.expovariate(1 / per_leerling)))
         geteld = 0
@@ -129,7 +131,7 @@ def schooljaar(
             else:  # a few lesuren skipped
                 uren = sorted(rnd.sample(range(1, 8), rnd.randint(1, 3)))
                 slots = [_slot(p, dag, lu, "ongeoorloofd", "SPIJB") for lu in uren]
-            per_dag[dag] += slots
+            per_dag[dag].append(VerzuimdagBijgewerkt.van_slots(slots))
             geteld += len(slots)
     return per_dag
 
@@ -213,9 +215,10 @@ def maak_en_publiceer(
     events: list[ContractEvent] = [school(), *pupils]
     for dag in LESDAGEN:
         # registratie publishes a day's import pupil by pupil
-        events += sorted(per_dag[dag], key=lambda s: str(s.leerling_id))
+        events += sorted(per_dag[dag], key=lambda d: str(d.leerling_id))
     seconden = asyncio.run(publiceer(bootstrap, topic, events))
-    return len(events), len(events) - 1 - len(pupils), seconden
+    slots = sum(len(d.slots) for dag in LESDAGEN for d in per_dag[dag])
+    return len(events), slots, seconden
 
 
 async def meet(aantal: int, per_leerling: int, seed: int, batch: int) -> None:

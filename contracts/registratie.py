@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
+
+from pydantic import Field
 
 from contracts.common import (
     Contactpersoon,
@@ -17,7 +20,7 @@ from contracts.common import (
     Status,
     VersleuteldPgn,
 )
-from contracts.envelope import ContractEvent, register
+from contracts.envelope import ContractEvent, ContractModel, register
 
 
 class _Registratie(ContractEvent):
@@ -93,6 +96,110 @@ class VerzuimVervallen(_Registratie):
     lesuur: int | None = None
 
 
+class Slotclassificatie(ContractModel):
+    """A slot of a pupil-day whose status was set or changed.
+
+    The fields and meaning of `VerzuimGeclassificeerd` (``minuten`` under D3),
+    without what the day carries once for all its slots."""
+
+    wijziging: Literal["geclassificeerd"]
+    slot_id: str
+    lesuur: int | None = None
+    status: Status
+    grond: str | None = None
+    reden_code: str | None = None
+    soort: Soort
+    minuten: Slotminuten
+    gemiste_minuten: Slotminuten
+    luxe: bool = False
+    ziek: bool = False
+    laat_ziekgemeld: bool = False
+    telt: bool = True
+
+
+class Slotvervallen(ContractModel):
+    """A slot of a pupil-day that is no longer absent (as `VerzuimVervallen`)."""
+
+    wijziging: Literal["vervallen"]
+    slot_id: str
+    lesuur: int | None = None
+
+
+Slotwijziging = Annotated[
+    Slotclassificatie | Slotvervallen, Field(discriminator="wijziging")
+]
+
+
+class VerzuimdagBijgewerkt(_Registratie):
+    """The lesson slots of one pupil-day that changed, each classified or withdrawn.
+
+    Registratie publishes this instead of one `VerzuimGeclassificeerd` or
+    `VerzuimVervallen` per slot. Consumers still take those two (an older
+    registratie, a republished old log); `per_slot` gives this day as them, so one
+    handler serves both."""
+
+    leerling_id: UUID
+    school_id: UUID
+    datum: date
+    eenheid: Eenheid
+    slots: list[Slotwijziging] = Field(min_length=1)
+
+    @classmethod
+    def van_slots(
+        cls, slots: Sequence[VerzuimGeclassificeerd | VerzuimVervallen]
+    ) -> VerzuimdagBijgewerkt:
+        """The per-slot events of one pupil-day as one message (`per_slot` back)."""
+        eerste = slots[0]
+        eenheden = {s.eenheid for s in slots if isinstance(s, VerzuimGeclassificeerd)}
+        dagen = {(s.leerling_id, s.school_id, s.datum) for s in slots}
+        if len(dagen) != 1 or len(eenheden) > 1:
+            raise ValueError("slots of more than one pupil-day or counting unit")
+        return cls(
+            leerling_id=eerste.leerling_id,
+            school_id=eerste.school_id,
+            datum=eerste.datum,
+            eenheid=eenheden.pop() if eenheden else "lesuur",
+            slots=[
+                Slotvervallen(wijziging="vervallen", slot_id=s.slot_id, lesuur=s.lesuur)
+                if isinstance(s, VerzuimVervallen)
+                else Slotclassificatie(
+                    wijziging="geclassificeerd",
+                    **s.model_dump(
+                        exclude={"leerling_id", "school_id", "datum", "eenheid"}
+                    ),
+                )
+                for s in slots
+            ],
+        )
+
+    def per_slot(self) -> list[VerzuimGeclassificeerd | VerzuimVervallen]:
+        """The day's slots as the per-slot events, in the order they were sent.
+
+        Built without validating again: every field was validated with this event."""
+        dag = {
+            "leerling_id": self.leerling_id,
+            "school_id": self.school_id,
+            "datum": self.datum,
+        }
+        berichten: list[VerzuimGeclassificeerd | VerzuimVervallen] = []
+        for slot in self.slots:
+            if isinstance(slot, Slotvervallen):
+                berichten.append(
+                    VerzuimVervallen.model_construct(
+                        slot_id=slot.slot_id, lesuur=slot.lesuur, **dag
+                    )
+                )
+            else:
+                velden = dict(slot)
+                del velden["wijziging"]
+                berichten.append(
+                    VerzuimGeclassificeerd.model_construct(
+                        eenheid=self.eenheid, **dag, **velden
+                    )
+                )
+        return berichten
+
+
 class VerlofBesloten(_Registratie):
     leerling_id: UUID
     school_id: UUID
@@ -135,6 +242,7 @@ register(
     LeerlingGeregistreerd,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
+    VerzuimdagBijgewerkt,
     VerlofBesloten,
     RegistratieSignaal,
     LeerlingGewist,

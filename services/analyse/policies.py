@@ -1,6 +1,7 @@
 """How analyse reacts to upstream events (the consumer side).
 
-registratie: schools, pupils, classified and withdrawn lesson slots, and a pupil's
+registratie: schools, pupils, classified and withdrawn lesson slots (a pupil-day's
+at once, or one slot per message from an older registratie), and a pupil's
 erasure (analyse destroys its keys for that pupil). opvolging: a
 person's decisions on a signal or a withdrawal (D15, D18). ketenkoppeling: a melding
 registered at DUO, after which a correction proposes a withdrawal instead of
@@ -23,6 +24,7 @@ from contracts.registratie import (
     LeerlingGeregistreerd,
     LeerlingGewist,
     SchoolGeregistreerd,
+    VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
 )
@@ -45,7 +47,13 @@ def analyse_policy(runtime: ServiceRuntime) -> Policy:
         werk: Batchwerk = uow.batch_state(
             "analyse", lambda: app.batchwerk(uow, clock.today())
         )
-        if isinstance(event, VerzuimGeclassificeerd):
+        if isinstance(event, VerzuimdagBijgewerkt):
+            for slot in event.per_slot():
+                if isinstance(slot, VerzuimGeclassificeerd):
+                    werk.slot(slot, envelope)
+                else:
+                    werk.slot_weg(slot, envelope)
+        elif isinstance(event, VerzuimGeclassificeerd):
             werk.slot(event, envelope)
         elif isinstance(event, VerzuimVervallen):
             werk.slot_weg(event, envelope)

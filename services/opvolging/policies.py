@@ -31,6 +31,7 @@ from contracts.registratie import (
     LeerlingGeregistreerd,
     LeerlingGewist,
     SchoolGeregistreerd,
+    VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
 )
@@ -92,6 +93,7 @@ class OpvolgingPolicy:
             IntrekkingVoorgesteld: self.intrekking_voorgesteld,
             MeldplichtVervallen: self.meldplicht_vervallen,
             VerzuimmeldingStatusGewijzigd: self.meldingstatus_gewijzigd,
+            VerzuimdagBijgewerkt: self.verzuimdag_bijgewerkt,
             VerzuimGeclassificeerd: self.verzuim_geclassificeerd,
             VerzuimVervallen: self.verzuim_vervallen,
             LeerlingGeregistreerd: self.leerling_geregistreerd,
@@ -269,6 +271,15 @@ class OpvolgingPolicy:
         )
 
     # -- registratie: the figures behind the PDCA check
+
+    def verzuimdag_bijgewerkt(self, uow: Werkeenheid, e: VerzuimdagBijgewerkt) -> None:
+        """A pupil-day's changed slots, each as the per-slot event an older
+        registratie sent."""
+        for slot in e.per_slot():
+            if isinstance(slot, VerzuimGeclassificeerd):
+                self.verzuim_geclassificeerd(uow, slot)
+            else:
+                self.verzuim_vervallen(uow, slot)
 
     def verzuim_geclassificeerd(
         self, uow: Werkeenheid, e: VerzuimGeclassificeerd

@@ -182,7 +182,7 @@ class RegistratieBasis(SealedFieldsApplication):
                 )
                 continue
             # Stored: the next unit of work builds on this state.
-            self._voorraad.onthoud(inhoud, kopie=False)
+            self._voorraad.onthoud([*inhoud, *werk.ongewijzigd()], kopie=False)
             return resultaat
         raise TeVeelConflicten(
             f"na {MAX_POGINGEN} pogingen nog steeds een versieconflict"

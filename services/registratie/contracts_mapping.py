@@ -1,9 +1,11 @@
 """From registratie's stored events to the public `contracts.registratie` events.
 
-The relay maps one stored event to at most one message, but one domain event may
-need several (a `Verzuimdag` event carries every slot that changed that day), and
-some domain events lack what a contract needs (the school of a pupil-day, a
-school's full state). So the messages are built when their cause is saved, from the
+The relay maps one stored event to at most one message, but some domain events
+lack what a contract needs (the school and counting unit of a pupil-day, a school's
+full state), and one save may change a school several times and publish it once.
+A `Verzuimdag` event becomes one `VerzuimdagBijgewerkt` with every slot it changed
+(not one message per slot: that was 2.6 messages per pupil-day to store, relay and
+consume three times). So the messages are built when their cause is saved, from the
 aggregates' state at that moment, and stored in the same transaction as
 `Uitgaand` events (`uitgaande_berichten`); `to_contract` only reads them back. A
 republish after a broker loss then carries the same content, and every message is
@@ -30,6 +32,7 @@ from contracts.registratie import (
     RegistratieSignaal,
     SchoolGeregistreerd,
     VerlofBesloten,
+    VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
 )
@@ -51,6 +54,7 @@ _CONTRACTEN: dict[str, type[ContractEvent]] = {
         LeerlingGeregistreerd,
         VerzuimGeclassificeerd,
         VerzuimVervallen,
+        VerzuimdagBijgewerkt,
         VerlofBesloten,
         RegistratieSignaal,
         LeerlingGewist,
@@ -139,7 +143,9 @@ def uitgaande_berichten(
         if isinstance(event, Verzuimdag.Geopend | Verzuimdag.Bijgewerkt):
             dag = aggregaten[event.originator_id]
             assert isinstance(dag, Verzuimdag)
-            berichten.extend(_slotberichten(event, dag, bronnen))
+            bericht = _dagbericht(event, dag, bronnen)
+            if bericht is not None:
+                berichten.append(bericht)
         elif isinstance(event, _LEERLINGGEGEVENS):
             leerling = aggregaten[event.originator_id]
             assert isinstance(leerling, Leerling)
@@ -172,52 +178,59 @@ def uitgaande_berichten(
     return berichten
 
 
-def _slotberichten(event: Any, dag: Verzuimdag, bronnen: Bronnen) -> list[Uitgaand]:
-    eenheid = bronnen.eenheid_van(dag.school_id)
-    basis = {
-        "leerlingId": str(dag.leerling_id),
-        "schoolId": str(dag.school_id),
-        "datum": dag.datum.isoformat(),
-    }
-    berichten = []
+def _dagbericht(event: Any, dag: Verzuimdag, bronnen: Bronnen) -> Uitgaand | None:
+    """One message for the slots this day event changed; None when none of them
+    changed for the chain (only records moved, or a slot stayed present)."""
+    slots: list[dict[str, Any]] = []
     for wijziging in event.wijzigingen:
         lesuur: int = wijziging["lesuur"]
-        sleutel = {**basis, "slotId": slot_id(dag.leerling_id, dag.datum, lesuur)}
         slot = SlotStatus.uit_dict(wijziging["slot"]) if wijziging["slot"] else None
         if slot is None or slot.status is Status.AANWEZIG:
             # The slot is no longer absent: withdrawn, corrected away, or the
             # pupil was seen in class after all.
             if wijziging["vorigeStatus"] not in (None, Status.AANWEZIG.value):
-                berichten.append(
-                    _bericht(VerzuimVervallen, {**sleutel, "lesuur": lesuur})
+                slots.append(
+                    {
+                        "wijziging": "vervallen",
+                        "slotId": slot_id(dag.leerling_id, dag.datum, lesuur),
+                        "lesuur": lesuur,
+                    }
                 )
             continue
-        berichten.append(
-            _bericht(
-                VerzuimGeclassificeerd,
-                {
-                    **sleutel,
-                    "lesuur": lesuur,
-                    "status": slot.status.value,
-                    "grond": slot.grond.value if slot.grond else None,
-                    "redenCode": slot.reden_code,
-                    "soort": _SOORT[slot.soort.value],
-                    # D3: the minutes that count toward 16 hours (PO minutes, VO/MBO
-                    # one hour per whole lesson); the missed minutes beside them.
-                    "minuten": slot.telwaarde,
-                    "gemisteMinuten": slot.gemist,
-                    "eenheid": eenheid,
-                    "luxe": slot.luxe,
-                    "ziek": slot.grond is Grond.ZIEKTE
-                    or slot.categorie == "ziek"
-                    or slot.late_sick_notice,
-                    "laatZiekgemeld": slot.late_sick_notice,
-                    # A day without lessons for this pupil never counts.
-                    "telt": slot.niet_geteld is None,
-                },
-            )
+        slots.append(
+            {
+                "wijziging": "geclassificeerd",
+                "slotId": slot_id(dag.leerling_id, dag.datum, lesuur),
+                "lesuur": lesuur,
+                "status": slot.status.value,
+                "grond": slot.grond.value if slot.grond else None,
+                "redenCode": slot.reden_code,
+                "soort": _SOORT[slot.soort.value],
+                # D3: the minutes that count toward 16 hours (PO minutes, VO/MBO
+                # one hour per whole lesson); the missed minutes beside them.
+                "minuten": slot.telwaarde,
+                "gemisteMinuten": slot.gemist,
+                "luxe": slot.luxe,
+                "ziek": slot.grond is Grond.ZIEKTE
+                or slot.categorie == "ziek"
+                or slot.late_sick_notice,
+                "laatZiekgemeld": slot.late_sick_notice,
+                # A day without lessons for this pupil never counts.
+                "telt": slot.niet_geteld is None,
+            }
         )
-    return berichten
+    if not slots:
+        return None
+    return _bericht(
+        VerzuimdagBijgewerkt,
+        {
+            "leerlingId": str(dag.leerling_id),
+            "schoolId": str(dag.school_id),
+            "datum": dag.datum.isoformat(),
+            "eenheid": bronnen.eenheid_van(dag.school_id),
+            "slots": slots,
+        },
+    )
 
 
 def _signaal(event: Any, leerling: Leerling) -> Uitgaand:

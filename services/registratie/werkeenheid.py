@@ -79,8 +79,12 @@ class AggregaatVoorraad:
     events stored since that state rather than all of them.
 
     The store is read on every load (`laad_aggregaten` applies what is newer), so a
-    command never starts from a stale version, whichever process wrote last; a
-    copy is handed out, so a unit of work that fails leaves the state untouched.
+    command never starts from a stale version, whichever process wrote last. A
+    state is handed over, not copied (copying every pupil of a bulk cost more than
+    the bulk's own classification of some days): the unit of work that takes it
+    owns it, and gives it back only when its save succeeded (`Werkeenheid.
+    ongewijzigd` and what it saved). One that fails or conflicts gives nothing
+    back, so the next load starts from the store again.
     An entry lives `bewaartijd` seconds, as long as the key vault keeps a key, so a
     pupil's data read before its key was destroyed is not kept longer than that."""
 
@@ -96,20 +100,27 @@ class AggregaatVoorraad:
         self._maximum = maximum
         self._klok = klok
         self._staat: dict[UUID, tuple[Aggregate, float]] = {}
+        self._uitgegeven: dict[UUID, tuple[int, float]] = {}
 
     def basis(self, aggregate_id: UUID) -> Aggregate | None:
-        """A copy to build on, or None (unknown, or kept too long)."""
-        bewaard = self._staat.get(aggregate_id)
+        """The kept state to build on, taken out (the caller owns it now), or None
+        (unknown, or kept too long)."""
+        bewaard = self._staat.pop(aggregate_id, None)
         if bewaard is None or bewaard[1] <= self._klok():
             return None
-        return copy.deepcopy(bewaard[0])
+        if len(self._uitgegeven) >= self._maximum:
+            self._uitgegeven.clear()  # taken by units of work that failed
+        # Given back unchanged, it keeps the time it may be kept: using a pupil
+        # does not extend how long data read under its key stays here.
+        self._uitgegeven[aggregate_id] = (bewaard[0].version, bewaard[1])
+        return bewaard[0]
 
     def onthoud(self, aggregaten: Iterable[object], *, kopie: bool = True) -> None:
         """Keep the state of these aggregates (as loaded, or as just saved).
 
-        `kopie=False` only for aggregates a successful save just stored: the unit of
-        work that saved them has ended and changes them no more. One just loaded is
-        copied, since its unit of work goes on changing it and may fail."""
+        `kopie=False` only for aggregates of a unit of work whose save succeeded
+        (saved, or loaded and left unchanged): it has ended and changes them no
+        more. One still in use is copied, since its unit of work may fail."""
         nu = self._klok()
         for aggregate in aggregaten:
             if not isinstance(aggregate, self.SOORTEN):
@@ -123,8 +134,15 @@ class AggregaatVoorraad:
                 continue
             if len(self._staat) >= self._maximum:
                 self._staat.clear()
+            uitgegeven = self._uitgegeven.pop(aggregate.id, None)
+            if uitgegeven is not None and uitgegeven[0] == aggregate.version:
+                tot = uitgegeven[1]
+            else:
+                tot = nu + self._bewaartijd
+            if tot <= nu:
+                continue
             staat = copy.deepcopy(aggregate) if kopie else aggregate
-            self._staat[aggregate.id] = (staat, nu + self._bewaartijd)
+            self._staat[aggregate.id] = (staat, tot)
 
 
 class DagNietTeClassificeren(Exception):  # noqa: N818 - a Dutch name, not "Error"
@@ -178,8 +196,6 @@ class Werkeenheid:
         gevonden = laad_aggregaten(
             self.app, ontbrekend, voorraad.basis if voorraad is not None else None
         )
-        if voorraad is not None:
-            voorraad.onthoud(gevonden.values())
         for aggregate_id in ontbrekend:
             self._geladen[aggregate_id] = gevonden.get(aggregate_id)
 
@@ -306,6 +322,15 @@ class Werkeenheid:
         for aggregate in self._in_stap.values():
             self._gesloten.extend(aggregate.collect_events())
         self._in_stap.clear()
+
+    def ongewijzigd(self) -> list[Aggregate]:
+        """The loaded aggregates this unit of work did not change: after a save
+        that succeeded they are as stored."""
+        return [
+            a
+            for a in self._geladen.values()
+            if a is not None and a.id not in self._te_bewaren and not a.pending_events
+        ]
 
     def aggregaten(self) -> list[Aggregate | DomainEvent]:
         """What the save stores: the events of closed steps first, then every

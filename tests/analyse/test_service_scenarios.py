@@ -31,6 +31,7 @@ from contracts.registratie import (
     LeerlingGeregistreerd,
     LeerlingGewist,
     SchoolGeregistreerd,
+    VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
 )
@@ -727,6 +728,53 @@ async def test_reclassification_before_submission_cancels_the_duty(
     assert [m["meldplichtId"] for m in lijst.json()["meldplichten"]] == [
         str(melding.meldplicht_id)
     ]
+
+
+async def test_a_pupil_day_in_one_message_counts_as_its_slots_one_by_one(
+    systeem: Systeem,
+) -> None:
+    # Given S01 as registratie publishes it: one message per pupil-day change.
+    systeem.vandaag("2025-09-17")
+    vo = school("vo")
+    p = leerling(vo, "2011-03-10")
+    dagen = [
+        VerzuimdagBijgewerkt.van_slots(lesuren(p, dag, nummers))
+        for dag, nummers in (
+            ("2025-09-15", range(1, 8)),
+            ("2025-09-16", range(1, 8)),
+            ("2025-09-17", [1, 2]),
+        )
+    ]
+    await systeem.bronnen.stuur(vo, p, *dagen)
+
+    # Then the 16 lesuren make S01's duty, as the same slots one by one do.
+    [melding] = await meldplichten_van(systeem, p)
+    assert (melding.verzuimsoort, melding.minuten) == ("V3", 960)
+    assert len(melding.slots) == 16
+
+    # When one message of the last day reclassifies lesuur 1 and withdraws lesuur 2.
+    systeem.vandaag("2025-09-18")
+    correctie = VerzuimdagBijgewerkt.van_slots(
+        [
+            *lesuren(p, "2025-09-17", [1], status="geoorloofd", ziek=True),
+            VerzuimVervallen(
+                leerling_id=p.leerling_id,
+                school_id=p.school_id,
+                slot_id="2025-09-17/2",
+                datum=date(2025, 9, 17),
+                lesuur=2,
+            ),
+        ]
+    )
+    await systeem.bronnen.stuur(correctie)
+
+    # Then both slots leave the count and the duty lapses (D15).
+    berichten = await berichten_tot(
+        systeem, p, lambda b: bool(van_soort(b, "MeldplichtVervallen"))
+    )
+    [vervallen] = van_soort(berichten, "MeldplichtVervallen")
+    assert vervallen.meldplicht_id == melding.meldplicht_id
+    assert (await verzuimbeeld(systeem, p))["meldplichten"] == []
 
 
 async def test_after_registration_at_duo_a_correction_proposes_withdrawal(

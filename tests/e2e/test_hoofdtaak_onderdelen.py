@@ -9,10 +9,19 @@ from uuid import UUID
 
 import pytest
 
+from contracts.common import VersleuteldPgn
+from contracts.registratie import (
+    LeerlingGeregistreerd,
+    VerzuimdagBijgewerkt,
+    VerzuimGeclassificeerd,
+    VerzuimVervallen,
+)
 from services.analyse.contracts_mapping import meldplicht_id
 from services.analyse.domain.model import IngediendeMelding, Meldplicht, Verzuimsoort
 from tools.hoofdtaak.opdracht import DuoStoringen, OngeldigeOpdracht
 from tools.hoofdtaak.reconciliatie import bij_duo
+from tools.hoofdtaak.registratielog import Registratiestand
+from tools.hoofdtaak.registratielog import _pas_toe as pas_toe
 from tools.hoofdtaak.sis import ROUTES, Sisroutes, echte_bestanden
 from tools.hoofdtaak.vergelijking import vergelijk
 from tools.hoofdtaak.wachten import Metingen, Stand, lees_metrics
@@ -268,4 +277,56 @@ def test_what_duo_holds_enters_the_recount_unless_withdrawn() -> None:
                 plicht.sleutel, Verzuimsoort.V3, plicht.begindatum, plicht.einddatum
             )
         ]
+    }
+
+
+# --- registratie's log -------------------------------------------------------------
+
+
+def test_the_log_folds_pupil_days_and_older_single_slots_alike() -> None:
+    leerling, school = UUID(LEERLING), UUID(int=5)
+    registratie = LeerlingGeregistreerd(
+        leerling_id=leerling,
+        school_id=school,
+        geboortedatum=date(2011, 3, 10),
+        woongemeente="0344",
+        inschrijving_vanaf=date(2025, 8, 1),
+        pgn=VersleuteldPgn(soort="bsn", versleuteld="bm90LWVlbi1ic24="),
+    )
+
+    def slot(lesuur: int, status: str = "ongeoorloofd") -> VerzuimGeclassificeerd:
+        return VerzuimGeclassificeerd(
+            leerling_id=leerling,
+            school_id=school,
+            slot_id=f"{LEERLING}/2025-09-15/{lesuur}",
+            datum=date(2025, 9, 15),
+            lesuur=lesuur,
+            status=status,  # type: ignore[arg-type]
+            soort="afwezig",
+            minuten=60,
+            gemiste_minuten=50,
+            eenheid="lesuur",
+        )
+
+    weg = VerzuimVervallen(
+        leerling_id=leerling,
+        school_id=school,
+        slot_id=f"{LEERLING}/2025-09-15/2",
+        datum=date(2025, 9, 15),
+        lesuur=2,
+    )
+    oud, nieuw = Registratiestand(), Registratiestand()
+    for bericht in (registratie, slot(1), slot(2), slot(3), slot(1, "geoorloofd"), weg):
+        pas_toe(oud, bericht, date(2025, 9, 15))
+    for bericht in (
+        registratie,
+        VerzuimdagBijgewerkt.van_slots([slot(1), slot(2), slot(3)]),
+        VerzuimdagBijgewerkt.van_slots([slot(1, "geoorloofd"), weg]),
+    ):
+        pas_toe(nieuw, bericht, date(2025, 9, 15))
+
+    assert nieuw.leerlingen[LEERLING].slots == oud.leerlingen[LEERLING].slots
+    assert {s.lesuur: s.status for s in nieuw.leerlingen[LEERLING].slots.values()} == {
+        1: "geoorloofd",
+        3: "ongeoorloofd",
     }

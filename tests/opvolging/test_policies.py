@@ -8,7 +8,12 @@ import pytest
 
 from contracts.common import Kalender, Periode, Rooster
 from contracts.ketenkoppeling import NotificatieBezorgd
-from contracts.registratie import LeerlingGewist, SchoolGeregistreerd, VerzuimVervallen
+from contracts.registratie import (
+    LeerlingGewist,
+    SchoolGeregistreerd,
+    VerzuimdagBijgewerkt,
+    VerzuimVervallen,
+)
 from plumbing.clock import FixedClock
 from plumbing.security.sleutelkluis import VERNIETIGD
 from services.opvolging.application import Opvolging
@@ -293,6 +298,44 @@ def test_weekly_figures_follow_registratie_and_the_school_calendar(
     beleid = stroom.app.beleid(SCHOOL)
     assert beleid.kalender is not None
     assert dossier.evaluatie_verschuldigd_op(beleid) == date(2025, 10, 2)
+
+
+def test_weekly_figures_take_a_pupil_day_in_one_message(stroom: Stroom) -> None:
+    maandag, dinsdag = date(2025, 9, 15), date(2025, 9, 16)
+    stroom.pas_toe(
+        VerzuimdagBijgewerkt.van_slots(
+            [
+                geclassificeerd("LL-11", maandag, 1, 50),
+                geclassificeerd("LL-11", maandag, 2, 50),
+                geclassificeerd("LL-11", maandag, 3, 45),
+            ]
+        ),
+        VerzuimdagBijgewerkt.van_slots([geclassificeerd("LL-11", dinsdag, 1, 50)]),
+        meldplicht("LL-11", "MP-11"),
+    )
+    # one message: lesuur 2 reclassified as sick, lesuur 3 withdrawn
+    stroom.pas_toe(
+        VerzuimdagBijgewerkt.van_slots(
+            [
+                geclassificeerd("LL-11", maandag, 2, 50, status="geoorloofd"),
+                VerzuimVervallen(
+                    leerling_id=uid("LL-11"),
+                    school_id=SCHOOL_UUID,
+                    slot_id=f"LL-11-{maandag.isoformat()}-3",
+                    datum=maandag,
+                    lesuur=3,
+                ),
+            ]
+        )
+    )
+
+    dossier = _dossier(stroom, "LL-11")
+    cijfers = stroom.app.weekcijfers(dossier, date(2025, 9, 20))
+
+    assert [(c.week.isoformat(), c.minuten) for c in cijfers][-1] == (
+        "2025-09-15",
+        50 + 50,
+    )
 
 
 def test_without_any_figures_an_evaluation_says_so(stroom: Stroom) -> None:

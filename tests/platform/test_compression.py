@@ -8,7 +8,7 @@ import uuid
 import zlib
 from pathlib import Path
 
-from plumbing.compression import THRESHOLD, ThresholdZlibCompressor
+from plumbing.compression import KLEIN, THRESHOLD, ThresholdZlibCompressor
 from plumbing.security.crypto import KeyRingCipher, generate_cipher_key
 from plumbing.settings import PlatformSettings
 from plumbing.store import store_env
@@ -35,6 +35,23 @@ def test_a_large_payload_is_compressed_and_read_back():
 
     assert len(opgeslagen) < len(groot) // 4
     assert ThresholdZlibCompressor().decompress(opgeslagen) == groot
+
+
+def test_a_payload_of_a_few_kib_compresses_as_well_as_zlibs_default_window():
+    for tekens in (THRESHOLD, 3 * THRESHOLD, KLEIN - 100, KLEIN, 4 * KLEIN):
+        slots = [
+            {"lesuur": i % 9, "gemist": i * 7 % 50, "status": "ongeoorloofd"}
+            for i in range(tekens // 50)
+        ]
+        waarde = json.dumps({"slots": slots}).encode()
+
+        opgeslagen = ThresholdZlibCompressor().compress(waarde)
+
+        assert opgeslagen[:1] != b"{"
+        assert len(opgeslagen) <= len(zlib.compress(waarde)) * 1.02
+        # Any zlib reader, also an older version's, takes the smaller window.
+        assert zlib.decompress(opgeslagen) == waarde
+        assert ThresholdZlibCompressor().decompress(opgeslagen) == waarde
 
 
 def test_a_payload_compressed_by_plain_zlib_reads_as_before():

@@ -20,6 +20,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts.envelope import ContractEvent, decode
+from contracts.registratie import VerzuimdagBijgewerkt
 from contracts.topics import REGISTRATIE
 from plumbing.clock import FileClock
 from plumbing.runtime import ServiceRuntime
@@ -291,6 +292,18 @@ class Dienst:
             return check(await self.gepubliceerd())
 
         return await wacht_tot(gelezen, timeout)
+
+
+def per_slot(events: Iterable[ContractEvent]) -> list[ContractEvent]:
+    """The events in order, each pupil-day's message as its per-slot events: what a
+    consumer's per-slot logic is fed."""
+    return [
+        slot
+        for event in events
+        for slot in (
+            event.per_slot() if isinstance(event, VerzuimdagBijgewerkt) else (event,)
+        )
+    ]
 
 
 async def wacht_tot(check: Callable[[], Any], timeout: float = 30.0) -> Any:

@@ -16,6 +16,9 @@ from contracts.pgn import sleutel_uit_instellingen as sleutel_uit
 from contracts.registratie import (
     LeerlingGeregistreerd,
     SchoolGeregistreerd,
+    Slotclassificatie,
+    Slotvervallen,
+    VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
 )
@@ -27,6 +30,7 @@ from tests.registratie.service_dienst import (
     CONTACT,
     ONDERWIJSNUMMER,
     Dienst,
+    per_slot,
     school_body,
 )
 
@@ -55,7 +59,7 @@ END:VCALENDAR
 """
 
 
-def _van(events: list[Any], soort: type) -> list[Any]:
+def _van(events: list[Any], soort: Any) -> list[Any]:
     return [e for e in events if isinstance(e, soort)]
 
 
@@ -185,12 +189,17 @@ async def test_withdrawing_a_record(dienst: Dienst) -> None:
     assert dienst.opgeslagen() == opgeslagen
 
     events = await dienst.wacht_op(
-        lambda evs: len(_van(evs, VerzuimVervallen)) >= 3 and evs
+        lambda evs: len(_van(evs, VerzuimdagBijgewerkt)) >= 2 and evs
     )
-    vervallen = _van(events, VerzuimVervallen)
+    # One message per change of the pupil-day, none per slot.
+    assert not _van(events, VerzuimGeclassificeerd | VerzuimVervallen)
+    geregistreerd, ingetrokken = _van(events, VerzuimdagBijgewerkt)
+    assert {type(s) for s in geregistreerd.slots} == {Slotclassificatie}
+    assert {type(s) for s in ingetrokken.slots} == {Slotvervallen}
+    vervallen = _van(per_slot(events), VerzuimVervallen)
     assert sorted(e.lesuur for e in vervallen) == [1, 2, 3]
     assert {e.slot_id for e in vervallen} == {
-        e.slot_id for e in _van(events, VerzuimGeclassificeerd)
+        e.slot_id for e in _van(per_slot(events), VerzuimGeclassificeerd)
     }
     # Sending the withdrawn record again brings it back (200: it exists).
     terug = await dienst.afwezig(

@@ -12,7 +12,7 @@ import pytest
 from contracts.registratie import LeerlingGeregistreerd, VerzuimGeclassificeerd
 from plumbing.security.callers import Rol
 from tests.conftest import nieuw_bsn
-from tests.registratie.service_dienst import Dienst, probleem, velden
+from tests.registratie.service_dienst import Dienst, per_slot, probleem, velden
 
 pytestmark = pytest.mark.broker
 
@@ -137,7 +137,7 @@ async def test_afmeldingen_in_bulk(dienst: Dienst) -> None:
     await dienst.wacht_op(
         lambda evs: [
             e
-            for e in evs
+            for e in per_slot(evs)
             if isinstance(e, VerzuimGeclassificeerd) and e.status == "geoorloofd"
         ]
     )

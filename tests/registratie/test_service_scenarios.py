@@ -21,7 +21,7 @@ from contracts.registratie import (
     VerlofBesloten,
     VerzuimGeclassificeerd,
 )
-from tests.registratie.service_dienst import AMSTERDAM, Dienst, wacht_tot
+from tests.registratie.service_dienst import AMSTERDAM, Dienst, per_slot, wacht_tot
 
 pytestmark = pytest.mark.broker
 
@@ -45,7 +45,7 @@ def _laatste(events: list[Any], leerling_id: UUID) -> dict[str, VerzuimGeclassif
     """The last classification of every slot of a pupil, by slot id."""
     return {
         e.slot_id: e
-        for e in events
+        for e in per_slot(events)
         if isinstance(e, VerzuimGeclassificeerd) and e.leerling_id == leerling_id
     }
 
@@ -399,7 +399,7 @@ async def test_s16_illness_reported_after_the_fact(dienst: Dienst) -> None:
     ] == [(te_laat, "late_ziekmelding", date(2025, 11, 3))]
     stappen = [
         (e.status, e.ziek, e.laat_ziekgemeld)
-        for e in events
+        for e in per_slot(events)
         if isinstance(e, VerzuimGeclassificeerd) and e.leerling_id == te_laat
     ]
     assert stappen[:5] == [("onbekend", False, False)] * 5

@@ -9,7 +9,7 @@ import pytest
 
 from contracts.registratie import VerzuimGeclassificeerd
 from services.registratie.wissen import main
-from tests.registratie.service_dienst import BSN, Dienst
+from tests.registratie.service_dienst import BSN, Dienst, per_slot
 
 pytestmark = pytest.mark.broker
 
@@ -19,7 +19,7 @@ OPMERKING = "Migraine-aanval tijdens de toets"  # made up
 def _slots_van(events: list[Any], leerling: object) -> list[Any]:
     return [
         e
-        for e in events
+        for e in per_slot(events)
         if isinstance(e, VerzuimGeclassificeerd) and e.leerling_id == leerling
     ]
 

@@ -7,7 +7,8 @@ the broker: the embedded broker keeps nothing once it stops, the store does.
 
 `lees_registratie` folds the messages into the final state: every school and pupil
 as last registered, and every lesson slot's last classification (a slot that was
-withdrawn or corrected away is gone).
+withdrawn or corrected away is gone), whether a pupil-day's slots came in one
+`VerzuimdagBijgewerkt` or, from an older registratie, one message per slot.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import date
 from contracts.registratie import (
     LeerlingGeregistreerd,
     SchoolGeregistreerd,
+    VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
 )
@@ -97,6 +99,9 @@ def _pas_toe(stand: Registratiestand, bericht: object, opgeslagen: date) -> None
         elif vorig.startkwalificatie_sinds is None:
             vorig.startkwalificatie_sinds = opgeslagen
         vorig.registratie = bericht
+    elif isinstance(bericht, VerzuimdagBijgewerkt):
+        for slot in bericht.per_slot():
+            _pas_toe(stand, slot, opgeslagen)
     elif isinstance(bericht, VerzuimGeclassificeerd):
         leerling = stand.leerlingen.get(str(bericht.leerling_id))
         if leerling is None:

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from leerplicht.regime import regime_op, verjaardag
+from leerplicht.regime import verjaardag
 from services.registratie.domain.classificatie import (
     DagContext,
     Grond,
@@ -236,10 +236,8 @@ def _niet_geteld(
         leerling.inschrijving_tot is not None and d > leerling.inschrijving_tot
     ):
         return NietGeteld.NIET_INGESCHREVEN
-    heeft_sk = (
-        leerling.startkwalificatie is not None and leerling.startkwalificatie <= d
-    )
-    if not regime_op(d, leerling.geboortedatum, heeft_sk, kalender).meldbaar:
+    regime = school.regime(leerling.geboortedatum, leerling.startkwalificatie, d)
+    if not regime.meldbaar:
         # R-AGE-8 / S18: before leerplicht starts nothing counts.
         return NietGeteld.BUITEN_LEERPLICHT
     return None

@@ -19,7 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from leerplicht.kalender import Periode, SchoolKalender
-from leerplicht.regime import leerplicht_einde, leerplicht_start
+from leerplicht.regime import (
+    Regime,
+    Regimetijdlijn,
+    leerplicht_einde,
+    leerplicht_start,
+)
 from leerplicht.rooster import Eenheid, Lesuur, Rooster
 from services.registratie.domain.invoer import Soort
 
@@ -171,9 +176,32 @@ class SchoolContext:
         default_factory=dict, repr=False, compare=False
     )
 
+    # Per birth date, diploma date and school year: the pupil's regime boundaries.
+    _tijdlijnen: dict[tuple[date, date | None, int], Regimetijdlijn] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
     @property
     def eenheid(self) -> Eenheid:
         return self.sector.eenheid
+
+    def regime(
+        self, geboortedatum: date, startkwalificatie_sinds: date | None, d: date
+    ) -> Regime:
+        """The regime on d (rules section 2, Lpw art. 3 and 4a) with d's school
+        calendar; the boundaries are computed once per pupil and school year, not
+        for every pupil-day a bulk classifies."""
+        schooljaar = d.year if d.month >= 8 else d.year - 1
+        sleutel = (geboortedatum, startkwalificatie_sinds, schooljaar)
+        tijdlijn = self._tijdlijnen.get(sleutel)
+        if tijdlijn is None:
+            tijdlijn = Regimetijdlijn.voor(
+                geboortedatum,
+                self.kalender_voor(d),
+                startkwalificatie_sinds=startkwalificatie_sinds,
+            )
+            self._tijdlijnen[sleutel] = tijdlijn
+        return tijdlijn.op(d)
 
     def kalender_voor(self, d: date) -> SchoolKalender:
         """The calendar of d's school year; without one only weekends and public
