@@ -70,8 +70,8 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
         ] = None,
     ) -> DossierLijst:
         """A school's dossiers; with `rol` its worklist: open actions, overdue first;
-        with `actie` only those where an action of that kind is open (the decisions
-        waiting for the verzuimcoördinator, say)."""
+        with `actie` only those where an action of that kind is open (for `rol`:
+        open for that role), e.g. the decisions waiting for the coördinator."""
         school = str(school_id)
         ensure_school(caller, school)
         opvolging = toegang.app
@@ -81,10 +81,6 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
             status=status.value if status else None,
             rol=rol.value if rol else None,
         )
-        if actie is not None:
-            gevonden = [
-                d for d in gevonden if any(a.soort == actie for a in d.open_acties())
-            ]
         vandaag = toegang.runtime.clock.today()
         open_acties: dict[UUID, list[Actie]] = {d.id: [] for d in gevonden}
         if rol is not None:
@@ -98,6 +94,11 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
                 open_acties[d.id] = sorted(
                     d.open_acties(), key=lambda a: (a.vervaldatum, a.aangemaakt_op)
                 )
+        if actie is not None:
+            # Of the actions listed: with `rol`, that role's own.
+            gevonden = [
+                d for d in gevonden if any(a.soort == actie for a in open_acties[d.id])
+            ]
         noteer_leerlingen(*(d.leerling_id for d in gevonden))
         beleid = opvolging.beleid(school)
         return DossierLijst(

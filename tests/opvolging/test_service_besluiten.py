@@ -80,6 +80,21 @@ async def test_decisions_are_taken_by_the_coordinator_and_published(
         )
         assert wachtend.status_code == 200, wachtend.text
         assert {d["id"] for d in wachtend.json()["dossiers"]} == verwacht
+    # with a role: the dossiers where that role has such an action open
+    for rol, verwacht in (
+        ("verzuimcoordinator", {achter_dossier}),
+        ("mentor", set()),
+    ):
+        wachtend = await http.get(
+            "/dossiers",
+            params={
+                "schoolId": SCHOOL,
+                "rol": rol,
+                "actie": "achterstallige_melding_bevestigen",
+            },
+            headers=als_vc,
+        )
+        assert {d["id"] for d in wachtend.json()["dossiers"]} == verwacht, rol
     onbekend = await http.get(
         "/dossiers", params={"schoolId": SCHOOL, "actie": "koffie"}, headers=als_vc
     )
