@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
+from weakref import WeakKeyDictionary
+
+from eventsourcing.application import AggregateNotFoundError
 
 from contracts.analyse import (
     MeldplichtVastgesteld,
@@ -157,15 +161,64 @@ def _meldplicht(e: MeldplichtVastgesteld) -> Meldplicht:
     )
 
 
+#: Per application: melding → (stored version, duty) for which `werk_bij` was
+#: found to change nothing. Analyse states a duty again after every evaluation of
+#: the pupil, mostly unchanged; the same duty at the same version changes nothing
+#: again, so the melding need not be copied from the cache to find that out.
+_ONGEWIJZIGD: WeakKeyDictionary[Any, dict[UUID, tuple[int, Meldplicht]]] = (
+    WeakKeyDictionary()
+)
+_ONGEWIJZIGD_MAX = 20_000
+
+
+def _melding_van(uow: UnitOfWork, melding: UUID) -> Verzuimmelding | None:
+    """The melding from the unit of work; noted, so the batch's later duties for
+    it use that copy (which may hold changes not yet saved)."""
+    uow.batch_state("ketenkoppeling.meldingen", set).add(melding)
+    return uow.get(melding)
+
+
+def _ongewijzigd(uow: UnitOfWork, melding: UUID, plicht: Meldplicht) -> bool:
+    """Whether `werk_bij(plicht)` is known to change nothing in the stored melding.
+
+    Only the version is read from the cached aggregate (brought up to date with
+    the store first); its fields are not, since another thread may be bringing
+    them up to date at the same moment."""
+    if melding in uow.batch_state("ketenkoppeling.meldingen", set):
+        return False
+    gezien = _ONGEWIJZIGD.get(uow.app, {}).get(melding)
+    if gezien is None or gezien[1] != plicht:
+        return False
+    try:
+        opgeslagen = uow.app.repository.get(melding, deepcopy_from_cache=False)
+    except AggregateNotFoundError:
+        return False
+    return bool(opgeslagen.version == gezien[0])
+
+
+def _onthoud_ongewijzigd(
+    uow: UnitOfWork, melding: Verzuimmelding, plicht: Meldplicht
+) -> None:
+    gezien = _ONGEWIJZIGD.setdefault(uow.app, {})
+    if len(gezien) >= _ONGEWIJZIGD_MAX:
+        gezien.clear()
+    gezien[melding.id] = (melding.version, plicht)
+
+
 def _vastgesteld(
     uow: UnitOfWork, e: MeldplichtVastgesteld, _: CloudEvent, nu: datetime
 ) -> None:
     plicht = _meldplicht(e)
-    melding = uow.get(melding_id(e.meldplicht_id))
+    if _ongewijzigd(uow, melding_id(e.meldplicht_id), plicht):
+        return
+    melding = _melding_van(uow, melding_id(e.meldplicht_id))
     if melding is not None:
         # Analyse states a duty again when it changes (e.g. the LRV einddatum, D7).
+        ongewijzigd = not melding.pending_events
         melding.werk_bij(plicht, nu)
         uow.add(melding)
+        if ongewijzigd and not melding.pending_events:
+            _onthoud_ongewijzigd(uow, melding, plicht)
         return
     status = (
         Meldingstatus.WACHT_OP_BEVESTIGING
@@ -185,13 +238,14 @@ def _vastgesteld(
     besluit = leerling.besluit_over(e.meldplicht_id) if leerling is not None else None
     if besluit is not None:
         _besluit_over_melding(melding, besluit, "opvolging", nu)
+    uow.batch_state("ketenkoppeling.meldingen", set).add(melding.id)
     uow.add(melding)
 
 
 def _vervallen(
     uow: UnitOfWork, e: MeldplichtVervallen, _: CloudEvent, nu: datetime
 ) -> None:
-    melding = uow.get(melding_id(e.meldplicht_id))
+    melding = _melding_van(uow, melding_id(e.meldplicht_id))
     if melding is not None:
         melding.laat_vervallen(MELDPLICHT_VERVALLEN, e.reden, nu)
         uow.add(melding)
@@ -214,7 +268,7 @@ def _besluit(
 ) -> None:
     if e.besluit in _MELDING_BESLUITEN:
         # For these decisions the reference is the meldplicht (opvolging's dossier).
-        melding = uow.get(melding_id(e.verwijzing_id))
+        melding = _melding_van(uow, melding_id(e.verwijzing_id))
         if melding is None:
             # The duty is still on its way on the analyse topic: keep the decision.
             _leerling_van(uow, e.leerling_id).besluit_vooraf(e.verwijzing_id, e.besluit)
