@@ -271,3 +271,42 @@ async def test_een_elders_gewijzigde_aanleiding_wordt_opnieuw_geladen(app):
     opgeslagen = app.aanleiding(aanleiding.id)
     assert opgeslagen is not None and opgeslagen.version == 5
     assert len(_bezorgd_in_store(app)) == 2
+
+
+async def test_een_gerouteerde_aanleiding_komt_niet_terug_als_de_leerling_wijzigt(
+    app,
+):
+    # given: two aanleidingen of one pupil, routed and delivered, and a third of
+    # the same pupil not routed yet
+    [eerste, _] = _aanleidingen(app, 2)
+    await _notificeerder(app, NepKanaal(app)).ronde()
+    leerling = app.leerling(eerste.leerling_id)
+    assert leerling is not None
+    wachtend = Aanleiding(
+        bron="opvolging-evt-wacht",
+        soort="dossier_gesloten",
+        leerling_id=eerste.leerling_id,
+        school_id=uuid4(),
+        datum=date(2025, 10, 6),
+        meldingsoort=None,
+        begindatum=None,
+        einddatum=None,
+        meldingsnummer=None,
+    )
+    app.save(wachtend)
+    app.overzicht.bij()
+    assert app.overzicht.aanleidingen.neem() == [wachtend.id]
+
+    # when: something about the pupil changes
+    leerling.actie_afgerond(
+        actie_id=uuid4(),
+        school_id=SCHOOL,
+        titel="Gesprek",
+        uitkomst="gevoerd",
+        afgerond_op=date(2025, 10, 6),
+    )
+    app.save(leerling)
+    app.overzicht.bij()
+
+    # then: only the aanleiding not yet routed is looked at again
+    assert app.overzicht.aanleidingen.neem() == [wachtend.id]
