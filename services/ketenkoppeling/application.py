@@ -114,15 +114,16 @@ class Ketenkoppeling(SealedFieldsApplication):
     def aanleiding(self, aanleiding: UUID) -> Aanleiding | None:
         return self._laad(aanleiding)
 
-    def notificatie(self, notificatie_id: UUID) -> Notificatie:
-        notificatie = self._laad(notificatie_id)
+    def notificatie(self, notificatie_id: UUID, *, kopie: bool = True) -> Notificatie:
+        notificatie = self._laad(notificatie_id, kopie=kopie)
         if not isinstance(notificatie, Notificatie):
             raise NotificatieNietGevonden("Er is geen notificatie met dit id.")
         return notificatie
 
     def notificaties(self, school_ids: Iterable[str]) -> list[Notificatie]:
+        """For reading only, like `meldingen`: the cached notifications themselves."""
         ids = self.overzicht.notificaties_van(school_ids)
-        return [self.notificatie(notificatie_id) for notificatie_id in ids]
+        return [self.notificatie(n, kopie=False) for n in ids]
 
     def statusvolging(self) -> Statusvolging:
         volging = self._laad(Statusvolging.create_id())
