@@ -161,64 +161,74 @@ def _meldplicht(e: MeldplichtVastgesteld) -> Meldplicht:
     )
 
 
-#: Per application: melding → (stored version, duty) for which `werk_bij` was
-#: found to change nothing. Analyse states a duty again after every evaluation of
-#: the pupil, mostly unchanged; the same duty at the same version changes nothing
-#: again, so the melding need not be copied from the cache to find that out.
-_ONGEWIJZIGD: WeakKeyDictionary[Any, dict[UUID, tuple[int, Meldplicht]]] = (
-    WeakKeyDictionary()
-)
-_ONGEWIJZIGD_MAX = 20_000
+#: Per application: meldingen a batch left unchanged, kept as that batch's own
+#: copies. Analyse states a duty again after every evaluation of the pupil, and
+#: mostly nothing changes (the same duty, or one already sent); copying the
+#: melding from the cache each time cost more than the rest of the policy. A copy
+#: is handed to one batch at a time, and only while the store holds no newer
+#: version of the melding.
+_EIGEN: WeakKeyDictionary[Any, dict[UUID, Verzuimmelding]] = WeakKeyDictionary()
+_EIGEN_MAX = 5_000
 
 
-def _melding_van(uow: UnitOfWork, melding: UUID) -> Verzuimmelding | None:
-    """The melding from the unit of work; noted, so the batch's later duties for
-    it use that copy (which may hold changes not yet saved)."""
-    uow.batch_state("ketenkoppeling.meldingen", set).add(melding)
-    return uow.get(melding)
+class _Meldingen:
+    """The meldingen this batch uses; before the save, those it left unchanged
+    become the next batch's copies (their version is stored whatever the save
+    does)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.geladen: dict[UUID, Verzuimmelding] = {}
+
+    def before_save(self) -> None:
+        eigen = _EIGEN.setdefault(self.app, {})
+        if len(eigen) >= _EIGEN_MAX:
+            eigen.clear()
+        for sleutel, melding in self.geladen.items():
+            if not melding.pending_events:
+                eigen[sleutel] = melding
 
 
-def _ongewijzigd(uow: UnitOfWork, melding: UUID, plicht: Meldplicht) -> bool:
-    """Whether `werk_bij(plicht)` is known to change nothing in the stored melding.
+def _meldingen(uow: UnitOfWork) -> _Meldingen:
+    meldingen: _Meldingen = uow.batch_state(
+        "ketenkoppeling.meldingen", lambda: _Meldingen(uow.app)
+    )
+    return meldingen
 
-    Only the version is read from the cached aggregate (brought up to date with
-    the store first); its fields are not, since another thread may be bringing
-    them up to date at the same moment."""
-    if melding in uow.batch_state("ketenkoppeling.meldingen", set):
-        return False
-    gezien = _ONGEWIJZIGD.get(uow.app, {}).get(melding)
-    if gezien is None or gezien[1] != plicht:
-        return False
+
+def _melding_van(uow: UnitOfWork, sleutel: UUID) -> Verzuimmelding | None:
+    """The melding from the unit of work: the last batch's copy when the store
+    holds no newer version, else a copy from the cache."""
+    meldingen = _meldingen(uow)
+    if sleutel not in meldingen.geladen:
+        eigen = _EIGEN.get(uow.app, {}).pop(sleutel, None)
+        if eigen is not None and eigen.version == _opgeslagen_versie(uow, sleutel):
+            uow.add(eigen)
+    melding = uow.get(sleutel)
+    if melding is not None:
+        meldingen.geladen[sleutel] = melding
+    return melding
+
+
+def _opgeslagen_versie(uow: UnitOfWork, sleutel: UUID) -> int | None:
+    # Only the version of the cached aggregate is read (after bringing it up to
+    # date with the store): another thread may be updating its fields meanwhile.
     try:
-        opgeslagen = uow.app.repository.get(melding, deepcopy_from_cache=False)
+        opgeslagen = uow.app.repository.get(sleutel, deepcopy_from_cache=False)
     except AggregateNotFoundError:
-        return False
-    return bool(opgeslagen.version == gezien[0])
-
-
-def _onthoud_ongewijzigd(
-    uow: UnitOfWork, melding: Verzuimmelding, plicht: Meldplicht
-) -> None:
-    gezien = _ONGEWIJZIGD.setdefault(uow.app, {})
-    if len(gezien) >= _ONGEWIJZIGD_MAX:
-        gezien.clear()
-    gezien[melding.id] = (melding.version, plicht)
+        return None
+    return int(opgeslagen.version)
 
 
 def _vastgesteld(
     uow: UnitOfWork, e: MeldplichtVastgesteld, _: CloudEvent, nu: datetime
 ) -> None:
     plicht = _meldplicht(e)
-    if _ongewijzigd(uow, melding_id(e.meldplicht_id), plicht):
-        return
     melding = _melding_van(uow, melding_id(e.meldplicht_id))
     if melding is not None:
         # Analyse states a duty again when it changes (e.g. the LRV einddatum, D7).
-        ongewijzigd = not melding.pending_events
         melding.werk_bij(plicht, nu)
         uow.add(melding)
-        if ongewijzigd and not melding.pending_events:
-            _onthoud_ongewijzigd(uow, melding, plicht)
         return
     status = (
         Meldingstatus.WACHT_OP_BEVESTIGING
@@ -238,7 +248,7 @@ def _vastgesteld(
     besluit = leerling.besluit_over(e.meldplicht_id) if leerling is not None else None
     if besluit is not None:
         _besluit_over_melding(melding, besluit, "opvolging", nu)
-    uow.batch_state("ketenkoppeling.meldingen", set).add(melding.id)
+    _meldingen(uow).geladen[melding.id] = melding
     uow.add(melding)
 
 

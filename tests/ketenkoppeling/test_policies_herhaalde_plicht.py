@@ -1,6 +1,6 @@
-"""A duty analyse states again unchanged: the policy finds that nothing changes
-without copying the melding, and still reopens or updates it when something did
-change since (the melding's version tells). All data is made up."""
+"""A duty analyse states again: a batch that changed nothing leaves its copy of the
+melding to the next batch, which uses it without copying the cached melding, and
+only while the store holds no newer version of it. All data is made up."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from contracts.common import Verzuimdag
 from contracts.envelope import ContractEvent, wrap
 from plumbing.consumer import UnitOfWork
 from services.ketenkoppeling.application import Ketenkoppeling
+from services.ketenkoppeling.domain.meldingstoestand import MELDPLICHT_VERVALLEN
 from services.ketenkoppeling.domain.meldplicht import Meldingstatus
 from services.ketenkoppeling.domain.verzuimmelding import melding_id
 from services.ketenkoppeling.policies import pas_toe
@@ -58,8 +59,8 @@ def _batch(app: Ketenkoppeling, *gebeurtenissen: ContractEvent) -> None:
     for volgnummer, gebeurtenis in enumerate(gebeurtenissen, start=1):
         envelop = wrap(gebeurtenis, event_id=str(uuid4()), sequence=volgnummer, time=NU)
         pas_toe(uow, gebeurtenis, envelop, NU)
-    if uow.aggregates:
-        app.save(*uow.aggregates)
+    uow.before_save()  # as the consumer does
+    app.save(*uow.aggregates)
 
 
 def _kopieen(app: Ketenkoppeling, monkeypatch: pytest.MonkeyPatch) -> list[UUID]:
@@ -90,6 +91,25 @@ def test_een_ongewijzigd_herhaalde_plicht_kopieert_de_melding_niet(app, monkeypa
     # then: nothing changed, and the melding was not copied to find that out
     assert melding_id(meldplicht) not in gekopieerd
     assert app.melding(melding_id(meldplicht)).version == versie
+
+
+def test_een_elders_gewijzigde_melding_wordt_opnieuw_geladen(app):
+    # given: the duty was stated twice unchanged; then another process let the
+    # melding lapse (the copy the last batch left is now a version behind)
+    meldplicht = uuid4()
+    _batch(app, _plicht(meldplicht))
+    _batch(app, _plicht(meldplicht))
+    app.wijzig_melding(
+        melding_id(meldplicht),
+        lambda m: m.laat_vervallen(MELDPLICHT_VERVALLEN, "weg", NU),
+        NU,
+    )
+
+    # when: analyse states the same duty again
+    _batch(app, _plicht(meldplicht))
+
+    # then: the policy saw the lapse and the melding is owed again
+    assert app.melding(melding_id(meldplicht)).status is Meldingstatus.WACHTEND
 
 
 def test_een_herhaalde_plicht_na_vervallen_opent_de_melding_weer(app):
