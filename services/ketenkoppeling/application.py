@@ -10,7 +10,7 @@ call to DUO is under way). A melding that reaches DUO or is withdrawn there reco
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -114,15 +114,16 @@ class Ketenkoppeling(SealedFieldsApplication):
     def aanleiding(self, aanleiding: UUID) -> Aanleiding | None:
         return self._laad(aanleiding)
 
-    def notificatie(self, notificatie_id: UUID) -> Notificatie:
-        notificatie = self._laad(notificatie_id)
+    def notificatie(self, notificatie_id: UUID, *, kopie: bool = True) -> Notificatie:
+        notificatie = self._laad(notificatie_id, kopie=kopie)
         if not isinstance(notificatie, Notificatie):
             raise NotificatieNietGevonden("Er is geen notificatie met dit id.")
         return notificatie
 
     def notificaties(self, school_ids: Iterable[str]) -> list[Notificatie]:
+        """For reading only, like `meldingen`: the cached notifications themselves."""
         ids = self.overzicht.notificaties_van(school_ids)
-        return [self.notificatie(notificatie_id) for notificatie_id in ids]
+        return [self.notificatie(n, kopie=False) for n in ids]
 
     def statusvolging(self) -> Statusvolging:
         volging = self._laad(Statusvolging.create_id())
@@ -235,17 +236,25 @@ class Ketenkoppeling(SealedFieldsApplication):
         self.save(*aanleidingen, *nieuw)
 
     def bezorging_vastgelegd(
-        self, notificaties: Sequence[Notificatie], op: datetime
-    ) -> None:
+        self,
+        notificaties: Sequence[Notificatie],
+        op: datetime,
+        bekend: Mapping[UUID, Aanleiding] | None = None,
+    ) -> list[Aanleiding]:
         """Save the tries of deliveries; a final outcome is published (as the
-        aanleiding's `BezorgingAfgehandeld`). One save for all of them."""
+        aanleiding's `BezorgingAfgehandeld`). One save for all of them.
+
+        `bekend` holds current copies of aanleidingen (as the caller last saved
+        them), used instead of loading them; a stale one makes the save fail on
+        its version. Returns the aanleidingen saved, as they are now."""
         aanleidingen: dict[UUID, Aanleiding | None] = {}
         for notificatie in notificaties:
             if notificatie.status is Notificatiestatus.OPEN:
                 continue
             sleutel = aanleiding_id(notificatie.bron_event_id)
             if sleutel not in aanleidingen:
-                aanleidingen[sleutel] = self.aanleiding(sleutel)
+                gekend = bekend.get(sleutel) if bekend is not None else None
+                aanleidingen[sleutel] = gekend or self.aanleiding(sleutel)
             aanleiding = aanleidingen[sleutel]
             if aanleiding is not None:
                 aanleiding.bezorging_afgehandeld(
@@ -257,6 +266,7 @@ class Ketenkoppeling(SealedFieldsApplication):
                 )
         gewijzigd = [a for a in aanleidingen.values() if a is not None]
         self.save(*notificaties, *gewijzigd)
+        return gewijzigd
 
     def bied_opnieuw_aan(
         self, notificatie_id: UUID, door: str, op: datetime

@@ -22,7 +22,11 @@ import httpx
 
 from services.ketenkoppeling.achtergrond import als_leider, app_van, instellingen
 from services.ketenkoppeling.application import Ketenkoppeling
-from services.ketenkoppeling.domain.aanleiding import Aanleiding, Aanleidingstatus
+from services.ketenkoppeling.domain.aanleiding import (
+    Aanleiding,
+    Aanleidingstatus,
+    aanleiding_id,
+)
 from services.ketenkoppeling.partners import (
     Bezorger,
     Bezorguitkomst,
@@ -90,6 +94,12 @@ class Notificeerder:
         # loading them again. Only open ones are kept, and an open notification
         # changes only by its delivery here; a stale copy would fail to save.
         self._vers: dict[UUID, Notificatie] = {}
+        # Likewise the aanleidingen just routed, as last saved here, for recording
+        # their deliveries, with the notifications each still waits for. Only this
+        # job changes an aanleiding after it is made; another leader's change
+        # makes the save fail on its version, and the copies are dropped.
+        self._aanleidingen: dict[UUID, Aanleiding] = {}
+        self._wacht_op: dict[UUID, set[UUID]] = {}
 
     async def ronde(self) -> None:
         overzicht = self._app.overzicht
@@ -121,9 +131,9 @@ class Notificeerder:
         opslaan: list[Any] = []
         nieuw: list[Notificatie] = []
         fout: Exception | None = None
-        for aanleiding_id in aanleiding_ids:
+        for sleutel in aanleiding_ids:
             try:
-                gemaakt = self._maak_een(aanleiding_id)
+                gemaakt = self._maak_een(sleutel)
             except Exception as e:  # noqa: BLE001 - raised again below
                 fout = fout or e
                 continue
@@ -136,6 +146,12 @@ class Notificeerder:
             if len(self._vers) > 10 * _PER_OPSLAG:
                 self._vers.clear()  # not delivered here (another leader?): load them
             self._vers.update((n.id, n) for n in nieuw)
+            if len(self._aanleidingen) > 10 * _PER_OPSLAG:
+                self._vergeet_aanleidingen()
+            for aanleiding in opslaan:
+                if aanleiding.notificatie_ids:
+                    self._aanleidingen[aanleiding.id] = aanleiding
+                    self._wacht_op[aanleiding.id] = set(aanleiding.notificatie_ids)
         if fout is not None:
             raise fout
 
@@ -219,9 +235,34 @@ class Notificeerder:
         return notificaties
 
     async def _leg_vast(self, notificaties: list[Notificatie]) -> None:
-        await asyncio.to_thread(
-            self._app.bezorging_vastgelegd, notificaties, self._klok.now()
-        )
+        try:
+            opgeslagen = await asyncio.to_thread(
+                self._app.bezorging_vastgelegd,
+                notificaties,
+                self._klok.now(),
+                self._aanleidingen,
+            )
+        except Exception:
+            # The copies may now be ahead of the store: load them next time.
+            self._vergeet_aanleidingen()
+            raise
+        for notificatie in notificaties:
+            if notificatie.status is Notificatiestatus.OPEN:
+                continue
+            sleutel = aanleiding_id(notificatie.bron_event_id)
+            wacht_op = self._wacht_op.get(sleutel)
+            if wacht_op is not None:
+                wacht_op.discard(notificatie.id)
+        for aanleiding in opgeslagen:
+            if self._wacht_op.get(aanleiding.id):
+                self._aanleidingen[aanleiding.id] = aanleiding
+            else:
+                self._aanleidingen.pop(aanleiding.id, None)
+                self._wacht_op.pop(aanleiding.id, None)
+
+    def _vergeet_aanleidingen(self) -> None:
+        self._aanleidingen.clear()
+        self._wacht_op.clear()
 
 
 def _log_bezorging(notificatie: Notificatie, uitkomst: Bezorguitkomst) -> None:

@@ -53,6 +53,17 @@ _NIET_NODIG = frozenset(
 )
 
 
+# An aanleiding routed or passed over is done: it need not be looked at again when
+# its pupil changes. The topic alone says so; the payload is not read.
+_AANLEIDING_KLAAR = frozenset(
+    get_topic(soort)
+    for soort in (
+        Aanleiding.Verwerkt,  # type: ignore[attr-defined]
+        Aanleiding.Overgeslagen,  # type: ignore[attr-defined]
+    )
+)
+
+
 class Werkvoorraad:
     """Ids a background job still has to look at (a set: duplicates collapse)."""
 
@@ -92,7 +103,9 @@ class Overzicht:
         self._bij_duo: dict[UUID, tuple[str, datetime]] = {}
         self._leerling_van: dict[UUID, UUID] = {}
         self._school_van: dict[UUID, UUID] = {}
+        # Per pupil the aanleidingen not yet done, to look at when the pupil changes.
         self._aanleidingen: dict[UUID, set[UUID]] = defaultdict(set)
+        self._leerling_van_aanleiding: dict[UUID, UUID] = {}
         self._notificaties: dict[str, set[UUID]] = defaultdict(set)
         self._notificatie_ids: set[UUID] = set()
         self.verzending = Werkvoorraad()
@@ -106,6 +119,9 @@ class Overzicht:
         with self._lock:
             while nieuw := self._lees_log(self._positie + 1, _BLOK):
                 for notification in nieuw:
+                    if notification.topic in _AANLEIDING_KLAAR:
+                        self._aanleiding_klaar(notification.originator_id)
+                        continue
                     if notification.topic in _NIET_NODIG:
                         continue
                     self._verwerk(
@@ -165,6 +181,7 @@ class Overzicht:
         elif isinstance(gebeurtenis, Aanleiding.Event):
             if isinstance(gebeurtenis, Aanleiding.Aangemaakt):
                 self._aanleidingen[gebeurtenis.leerling_id].add(originator_id)
+                self._leerling_van_aanleiding[originator_id] = gebeurtenis.leerling_id
                 self.aanleidingen.voeg_toe([originator_id])
         elif isinstance(gebeurtenis, Notificatie.Event):
             if isinstance(gebeurtenis, Notificatie.NotificatieAangemaakt):
@@ -176,6 +193,14 @@ class Overzicht:
                 | Notificatie.HandmatigOpnieuwAangeboden,
             ):
                 self.bezorging.voeg_toe([originator_id])
+
+    def _aanleiding_klaar(self, aanleiding_id: UUID) -> None:
+        leerling_id = self._leerling_van_aanleiding.pop(aanleiding_id, None)
+        if leerling_id is not None:
+            wachtend = self._aanleidingen[leerling_id]
+            wachtend.discard(aanleiding_id)
+            if not wachtend:
+                del self._aanleidingen[leerling_id]
 
     def _melding_gebeurtenis(self, melding_id: UUID, gebeurtenis: Any) -> None:
         if isinstance(gebeurtenis, Meldingstoestand.Aangemaakt):

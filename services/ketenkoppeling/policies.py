@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
+from weakref import WeakKeyDictionary
+
+from eventsourcing.application import AggregateNotFoundError
 
 from contracts.analyse import (
     MeldplichtVastgesteld,
@@ -157,11 +161,70 @@ def _meldplicht(e: MeldplichtVastgesteld) -> Meldplicht:
     )
 
 
+#: Per application: meldingen a batch left unchanged, kept as that batch's own
+#: copies. Analyse states a duty again after every evaluation of the pupil, and
+#: mostly nothing changes (the same duty, or one already sent); copying the
+#: melding from the cache each time cost more than the rest of the policy. A copy
+#: is handed to one batch at a time, and only while the store holds no newer
+#: version of the melding.
+_EIGEN: WeakKeyDictionary[Any, dict[UUID, Verzuimmelding]] = WeakKeyDictionary()
+_EIGEN_MAX = 5_000
+
+
+class _Meldingen:
+    """The meldingen this batch uses; before the save, those it left unchanged
+    become the next batch's copies (their version is stored whatever the save
+    does)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.geladen: dict[UUID, Verzuimmelding] = {}
+
+    def before_save(self) -> None:
+        eigen = _EIGEN.setdefault(self.app, {})
+        if len(eigen) >= _EIGEN_MAX:
+            eigen.clear()
+        for sleutel, melding in self.geladen.items():
+            if not melding.pending_events:
+                eigen[sleutel] = melding
+
+
+def _meldingen(uow: UnitOfWork) -> _Meldingen:
+    meldingen: _Meldingen = uow.batch_state(
+        "ketenkoppeling.meldingen", lambda: _Meldingen(uow.app)
+    )
+    return meldingen
+
+
+def _melding_van(uow: UnitOfWork, sleutel: UUID) -> Verzuimmelding | None:
+    """The melding from the unit of work: the last batch's copy when the store
+    holds no newer version, else a copy from the cache."""
+    meldingen = _meldingen(uow)
+    if sleutel not in meldingen.geladen:
+        eigen = _EIGEN.get(uow.app, {}).pop(sleutel, None)
+        if eigen is not None and eigen.version == _opgeslagen_versie(uow, sleutel):
+            uow.add(eigen)
+    melding = uow.get(sleutel)
+    if melding is not None:
+        meldingen.geladen[sleutel] = melding
+    return melding
+
+
+def _opgeslagen_versie(uow: UnitOfWork, sleutel: UUID) -> int | None:
+    # Only the version of the cached aggregate is read (after bringing it up to
+    # date with the store): another thread may be updating its fields meanwhile.
+    try:
+        opgeslagen = uow.app.repository.get(sleutel, deepcopy_from_cache=False)
+    except AggregateNotFoundError:
+        return None
+    return int(opgeslagen.version)
+
+
 def _vastgesteld(
     uow: UnitOfWork, e: MeldplichtVastgesteld, _: CloudEvent, nu: datetime
 ) -> None:
     plicht = _meldplicht(e)
-    melding = uow.get(melding_id(e.meldplicht_id))
+    melding = _melding_van(uow, melding_id(e.meldplicht_id))
     if melding is not None:
         # Analyse states a duty again when it changes (e.g. the LRV einddatum, D7).
         melding.werk_bij(plicht, nu)
@@ -185,13 +248,14 @@ def _vastgesteld(
     besluit = leerling.besluit_over(e.meldplicht_id) if leerling is not None else None
     if besluit is not None:
         _besluit_over_melding(melding, besluit, "opvolging", nu)
+    _meldingen(uow).geladen[melding.id] = melding
     uow.add(melding)
 
 
 def _vervallen(
     uow: UnitOfWork, e: MeldplichtVervallen, _: CloudEvent, nu: datetime
 ) -> None:
-    melding = uow.get(melding_id(e.meldplicht_id))
+    melding = _melding_van(uow, melding_id(e.meldplicht_id))
     if melding is not None:
         melding.laat_vervallen(MELDPLICHT_VERVALLEN, e.reden, nu)
         uow.add(melding)
@@ -214,7 +278,7 @@ def _besluit(
 ) -> None:
     if e.besluit in _MELDING_BESLUITEN:
         # For these decisions the reference is the meldplicht (opvolging's dossier).
-        melding = uow.get(melding_id(e.verwijzing_id))
+        melding = _melding_van(uow, melding_id(e.verwijzing_id))
         if melding is None:
             # The duty is still on its way on the analyse topic: keep the decision.
             _leerling_van(uow, e.leerling_id).besluit_vooraf(e.verwijzing_id, e.besluit)

@@ -33,6 +33,7 @@ from services.ketenkoppeling.achtergrond import (
 )
 from services.ketenkoppeling.application import Ketenkoppeling
 from services.ketenkoppeling.domain.fouten import MeldingNietGevonden
+from services.ketenkoppeling.domain.gegevens import Leerlinggegevens, Schoolgegevens
 from services.ketenkoppeling.domain.meldplicht import Werk
 from services.ketenkoppeling.domain.verzuimmelding import Verzuimmelding
 from services.ketenkoppeling.duo import (
@@ -162,27 +163,44 @@ class Zender:
 
         return await self._wijzig(melding_id, actie)
 
+    def _lees(
+        self, melding_id: UUID
+    ) -> tuple[Verzuimmelding, Schoolgegevens | None, Leerlinggegevens | None]:
+        """The melding with the school and pupil its work needs, in one thread hop."""
+        app = self._app
+        melding = app.melding(melding_id)
+        if melding.werk not in (Werk.MELDEN, Werk.CONTROLEREN):
+            return melding, None, None
+        school = app.school(melding.school_id)
+        if melding.werk is not Werk.MELDEN:
+            return melding, school, None
+        return melding, school, app.leerling(melding.leerling_id)
+
     async def _verwerk(self, duo: DuoClient, melding_id: UUID) -> None:
         try:
-            melding = await asyncio.to_thread(self._app.melding, melding_id)
+            melding, school, leerling = await asyncio.to_thread(self._lees, melding_id)
         except MeldingNietGevonden:
             return
         werk = melding.werk
         try:
             if werk is Werk.MELDEN:
-                await self._meld(duo, melding)
+                await self._meld(duo, melding, school, leerling)
             elif werk is Werk.CONTROLEREN:
-                await self._controleer(duo, melding)
+                await self._controleer(duo, melding, school)
             elif werk in (Werk.INTREKKEN, Werk.EINDDATUM):
                 await self._muteer(duo, melding, werk)
         except _NietMeer:
             # Changed meanwhile; the change itself puts the melding back in the queue.
             return
 
-    async def _meld(self, duo: DuoClient, melding: Verzuimmelding) -> None:
-        app, nu = self._app, self._klok.now()
-        school = await asyncio.to_thread(app.school, melding.school_id)
-        leerling = await asyncio.to_thread(app.leerling, melding.leerling_id)
+    async def _meld(
+        self,
+        duo: DuoClient,
+        melding: Verzuimmelding,
+        school: Schoolgegevens | None,
+        leerling: Leerlinggegevens | None,
+    ) -> None:
+        nu = self._klok.now()
         opdracht = duo_melding(melding, school, leerling, self._settings.pgn_sleutel)
         if isinstance(opdracht, Blokkade):
             velden = list(opdracht.velden)
@@ -263,9 +281,10 @@ class Zender:
             },
         )
 
-    async def _controleer(self, duo: DuoClient, melding: Verzuimmelding) -> None:
+    async def _controleer(
+        self, duo: DuoClient, melding: Verzuimmelding, school: Schoolgegevens | None
+    ) -> None:
         """Only ask DUO: a withdrawn or cancelled melding must not be sent now."""
-        school = await asyncio.to_thread(self._app.school, melding.school_id)
         if school is None:
             return
         document = documentnummer(str(melding.meldplicht_id))

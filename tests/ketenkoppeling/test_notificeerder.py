@@ -218,3 +218,95 @@ async def test_een_bezorging_wacht_niet_langer_dan_de_grens_op_vastleggen(
 
     # then: each delivery started after the one before it was stored
     assert kanaal.vastgelegd_bij_start == [0, 1, 2, 3]
+
+
+async def test_de_bezorging_laadt_de_aanleidingen_niet_opnieuw(app, monkeypatch):
+    # given: three aanleidingen, two notifications each
+    _aanleidingen(app, 3)
+    kanaal = NepKanaal(app)
+    notificeerder = _notificeerder(app, kanaal)
+    geladen: list[UUID] = []
+    laad = app.aanleiding
+
+    def geteld(aanleiding: UUID) -> Any:
+        geladen.append(aanleiding)
+        return laad(aanleiding)
+
+    monkeypatch.setattr(app, "aanleiding", geteld)
+
+    # when: one round makes and delivers them
+    await notificeerder.ronde()
+
+    # then: each aanleiding was loaded once, to route it; recording the six
+    # deliveries used the copy the job saved
+    assert len(kanaal.bezorgd) == 6
+    assert len(geladen) == len(set(geladen)) == 3
+    for aanleiding_id in set(geladen):
+        assert laad(aanleiding_id).version == 4  # type: ignore[union-attr]
+
+
+async def test_een_elders_gewijzigde_aanleiding_wordt_opnieuw_geladen(app):
+    # given: the job routed an aanleiding, and then another leader recorded a
+    # delivery of it (its copy here is now one version behind)
+    [aanleiding] = _aanleidingen(app, 1)
+    kanaal = NepKanaal(app)
+    notificeerder = _notificeerder(app, kanaal)
+    notificeerder.maak([aanleiding.id])
+    elders = app.aanleiding(aanleiding.id)
+    assert elders is not None
+    elders.bezorging_afgehandeld(
+        notificatie_id=uuid4(), rol="zorgteam", kanaal="email", status="bezorgd", op=NU
+    )
+    app.save(elders)
+    app.overzicht.bij()
+    open_ = app.overzicht.bezorging.neem()
+
+    # when: the job delivers; recording fails on the stale copy
+    with pytest.raises(Exception, match="(?i)conflict|integrity|unique"):
+        await notificeerder.bezorg(open_)
+
+    # then: the next try loads the aanleiding again, and every delivery is
+    # recorded on it after the other leader's
+    await notificeerder.bezorg(open_)
+    opgeslagen = app.aanleiding(aanleiding.id)
+    assert opgeslagen is not None and opgeslagen.version == 5
+    assert len(_bezorgd_in_store(app)) == 2
+
+
+async def test_een_gerouteerde_aanleiding_komt_niet_terug_als_de_leerling_wijzigt(
+    app,
+):
+    # given: two aanleidingen of one pupil, routed and delivered, and a third of
+    # the same pupil not routed yet
+    [eerste, _] = _aanleidingen(app, 2)
+    await _notificeerder(app, NepKanaal(app)).ronde()
+    leerling = app.leerling(eerste.leerling_id)
+    assert leerling is not None
+    wachtend = Aanleiding(
+        bron="opvolging-evt-wacht",
+        soort="dossier_gesloten",
+        leerling_id=eerste.leerling_id,
+        school_id=uuid4(),
+        datum=date(2025, 10, 6),
+        meldingsoort=None,
+        begindatum=None,
+        einddatum=None,
+        meldingsnummer=None,
+    )
+    app.save(wachtend)
+    app.overzicht.bij()
+    assert app.overzicht.aanleidingen.neem() == [wachtend.id]
+
+    # when: something about the pupil changes
+    leerling.actie_afgerond(
+        actie_id=uuid4(),
+        school_id=SCHOOL,
+        titel="Gesprek",
+        uitkomst="gevoerd",
+        afgerond_op=date(2025, 10, 6),
+    )
+    app.save(leerling)
+    app.overzicht.bij()
+
+    # then: only the aanleiding not yet routed is looked at again
+    assert app.overzicht.aanleidingen.neem() == [wachtend.id]

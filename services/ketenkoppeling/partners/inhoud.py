@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,11 +118,16 @@ def _alineas(tekst: str) -> list[list[str]]:
     return [blok.splitlines() for blok in blokken if blok]
 
 
+@lru_cache(maxsize=1024)
+def _ombroken(regel: str) -> str:
+    # Most lines are the same for every pupil of a school (the template's
+    # paragraphs around the school's name); wrapping one takes as long as
+    # rendering the rest.
+    return textwrap.fill(regel, _REGELBREEDTE)
+
+
 def _ombreken(alineas: list[list[str]]) -> str:
-    regels = (
-        "\n".join(textwrap.fill(regel, _REGELBREEDTE) for regel in alinea)
-        for alinea in alineas
-    )
+    regels = ("\n".join(_ombroken(regel) for regel in alinea) for alinea in alineas)
     return "\n\n".join(regels) + "\n"
 
 
