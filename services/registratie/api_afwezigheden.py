@@ -35,6 +35,7 @@ from services.registratie.api_basis import (
     uitvoeren,
     verwijzing_toegestaan,
 )
+from services.registratie.api_bulk import bulk_antwoorden
 from services.registratie.api_modellen import Afwezigheid, BulkAntwoord, BulkBody
 from services.registratie.domain.afwezigheid import Uitkomst
 from services.registratie.domain.invoer import AfwezigheidInvoer
@@ -173,12 +174,7 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
         response_model=BulkAntwoord,
         response_model_by_alias=True,
         dependencies=JSON,
-        responses={
-            **MEDIATYPE,
-            **UITGEVOERD,
-            **GEWIST,
-            413: {"description": f"More than {MAX_BULK} records"},
-        },
+        responses=bulk_antwoorden(MAX_BULK, "records", GEWIST),
         summary=f"Record up to {MAX_BULK} absences, answered per record",
     )
     async def registreer_bulk(

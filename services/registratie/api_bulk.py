@@ -12,10 +12,22 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from services.registratie.api_basis import TeGroot
+from services.registratie.api_basis import MEDIATYPE, UITGEVOERD, TeGroot
 from services.registratie.bulkregels import Regel
 
-__all__ = ["Bulkantwoord", "begrens", "leerling_id_van"]
+__all__ = ["Bulkantwoord", "begrens", "bulk_antwoorden", "leerling_id_van"]
+
+
+def bulk_antwoorden(
+    maximum: int, wat: str, *extra: Mapping[int | str, dict[str, Any]]
+) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a bulk route besides its 200: media type, the
+    common failures, any `extra`, and the 413 above `maximum` of `wat`."""
+    antwoorden: dict[int | str, dict[str, Any]] = {**MEDIATYPE, **UITGEVOERD}
+    for deel in extra:
+        antwoorden.update(deel)
+    antwoorden[413] = {"description": f"More than {maximum} {wat}"}
+    return antwoorden
 
 
 def begrens(items: Sequence[Any], maximum: int, veld: str) -> None:

@@ -29,7 +29,12 @@ from services.registratie.api_basis import (
     uitvoeren,
     verwijzing_toegestaan,
 )
-from services.registratie.api_bulk import Bulkantwoord, begrens, leerling_id_van
+from services.registratie.api_bulk import (
+    Bulkantwoord,
+    begrens,
+    bulk_antwoorden,
+    leerling_id_van,
+)
 from services.registratie.api_modellen import (
     Leerling,
     LeerlingBody,
@@ -206,11 +211,7 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model=LeerlingenBulkAntwoord,
         response_model_by_alias=True,
         dependencies=JSON,
-        responses={
-            **MEDIATYPE,
-            **UITGEVOERD,
-            413: {"description": f"More than {MAX_LEERLINGEN} pupils"},
-        },
+        responses=bulk_antwoorden(MAX_LEERLINGEN, "pupils"),
         summary=f"Register or update up to {MAX_LEERLINGEN} pupils in one request",
     )
     async def zet_leerlingen(

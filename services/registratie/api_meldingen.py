@@ -35,7 +35,12 @@ from services.registratie.api_basis import (
     uitvoeren,
     verwijzing_toegestaan,
 )
-from services.registratie.api_bulk import Bulkantwoord, begrens, leerling_id_van
+from services.registratie.api_bulk import (
+    Bulkantwoord,
+    begrens,
+    bulk_antwoorden,
+    leerling_id_van,
+)
 from services.registratie.api_modellen import (
     Afmelding,
     AfmeldingenBulkAntwoord,
@@ -173,11 +178,7 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model=AfmeldingenBulkAntwoord,
         response_model_by_alias=True,
         dependencies=JSON,
-        responses={
-            **MEDIATYPE,
-            **UITGEVOERD,
-            413: {"description": f"More than {MAX_AFMELDINGEN} notices"},
-        },
+        responses=bulk_antwoorden(MAX_AFMELDINGEN, "notices"),
         summary=f"Up to {MAX_AFMELDINGEN} parents' notices, answered per notice",
     )
     async def meld_af_bulk(
