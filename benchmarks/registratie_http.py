@@ -166,8 +166,9 @@ async def registratie_met_school(
         await lifespan.__aexit__(None, None, None)
 
 
-async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
-    settings = Settings(
+def bench_settings(broker: str, data_dir: Path) -> Settings:
+    """A fresh topic prefix, the clock on `VANDAAG`, limits a bulk does not hit."""
+    return Settings(
         verzuim_data_dir=data_dir,
         kafka_bootstrap_servers=broker,
         kafka_topic_prefix=f"bench{uuid.uuid4().hex[:6]}.",
@@ -175,6 +176,10 @@ async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
         verzuim_rate_limit_per_second=10_000,
         verzuim_rate_limit_burst=10_000,
     )
+
+
+async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
+    settings = bench_settings(broker, data_dir)
     if settings.verzuim_store == "postgres":
         wis_postgres(settings, args.wis)
     async with registratie_met_school(settings) as (runtime, http):

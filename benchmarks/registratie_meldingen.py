@@ -27,10 +27,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from registratie_http import VANDAAG, bsns, leerling_body, registratie_met_school
+from registratie_http import (
+    VANDAAG,
+    bench_settings,
+    bsns,
+    leerling_body,
+    registratie_met_school,
+)
 
 from plumbing.broker import EmbeddedBroker
-from services.registratie.service import Settings
 
 BULK = 1_000
 
@@ -78,14 +83,7 @@ def toon(wat: str, aantal: int, begin: float, cpu_begin: float) -> None:
 
 
 async def meet(args: argparse.Namespace, broker: str, data_dir: Path) -> None:
-    settings = Settings(
-        verzuim_data_dir=data_dir,
-        kafka_bootstrap_servers=broker,
-        kafka_topic_prefix=f"bench{uuid.uuid4().hex[:6]}.",
-        verzuim_klok=VANDAAG.isoformat(),
-        verzuim_rate_limit_per_second=10_000,
-        verzuim_rate_limit_burst=10_000,
-    )
+    settings = bench_settings(broker, data_dir)
     async with registratie_met_school(settings) as (_, http):
         leerlingen = [str(uuid.uuid4()) for _ in range(args.leerlingen)]
         pgns = bsns(len(leerlingen))
