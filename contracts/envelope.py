@@ -12,6 +12,7 @@ attributes carry what consumers need for exactly-once effects:
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
@@ -152,17 +153,9 @@ def decode(
     return envelope, event
 
 
-_TYPED_ENVELOPES: dict[type[ContractEvent], type[Any]] = {}
-
-
+@functools.cache
 def _typed_envelope(event_class: type[ContractEvent]) -> type[Any]:
     """The envelope whose ``data`` is validated as ``event_class``, made once."""
-    model = _TYPED_ENVELOPES.get(event_class)
-    if model is None:
-        model = create_model(
-            f"{event_class.__name__}Envelope",
-            __base__=CloudEvent,
-            data=(event_class, ...),
-        )
-        _TYPED_ENVELOPES[event_class] = model
-    return model
+    return create_model(
+        f"{event_class.__name__}Envelope", __base__=CloudEvent, data=(event_class, ...)
+    )

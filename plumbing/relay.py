@@ -123,18 +123,9 @@ class Relay:
             loop.call_soon_threadsafe(self._woken.set)
 
     async def _idle(self) -> None:
-        """Until woken, stopped, or ``poll_seconds`` passed."""
-        woken = asyncio.ensure_future(self._woken.wait())
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        try:
-            await asyncio.wait(
-                {woken, stopping},
-                timeout=self.poll_seconds,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-        finally:
-            woken.cancel()
-            stopping.cancel()
+        """Until woken, stopped (`stop` wakes too), or ``poll_seconds`` passed."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), timeout=self.poll_seconds)
 
     async def run(self) -> None:
         """Publish until :meth:`stop`; survives broker outages."""
@@ -175,6 +166,7 @@ class Relay:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._woken.set()
 
     async def _lead(self) -> bool:
         """Wait until this relay holds the leader lock; False when stopped first.

@@ -14,6 +14,7 @@ year: `Besluitnemer` takes the open decisions every few seconds during the run, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from typing import Any
 
@@ -87,8 +88,8 @@ class Besluitnemer:
         self._klant = klant
         self._school_ids = school_ids
         self._interval = interval
-        self._gestopt = asyncio.Event()
-        self._wekker = asyncio.Event()
+        self._gestopt = False
+        self._wekker = asyncio.Event()  # a round now (or the stop)
         self._taak: asyncio.Task[None] | None = None
         self.genomen: Counter[str] = Counter()
 
@@ -100,33 +101,25 @@ class Besluitnemer:
 
     def start(self) -> None:
         if self._taak is None:
-            self._gestopt.clear()
+            self._gestopt = False
             self._taak = asyncio.create_task(self._werk(), name="besluitnemer")
 
     async def stop(self) -> Counter[str]:
         """Lets the round in progress finish (a decision sent is a decision
         counted), then stops; returns what was decided. A round that failed
         raises here."""
-        self._gestopt.set()
+        self._gestopt = True
+        self._wekker.set()
         if self._taak is not None:
             taak, self._taak = self._taak, None
             await taak
         return self.genomen
 
     async def _werk(self) -> None:
-        while not self._gestopt.is_set():
-            gestopt = asyncio.ensure_future(self._gestopt.wait())
-            gewekt = asyncio.ensure_future(self._wekker.wait())
-            try:
-                await asyncio.wait(
-                    {gestopt, gewekt},
-                    timeout=self._interval,
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
-            finally:
-                gestopt.cancel()
-                gewekt.cancel()
-            if self._gestopt.is_set():
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wekker.wait(), self._interval)
+            if self._gestopt:
                 return
             self._wekker.clear()
             self.genomen.update(await neem_besluiten(self._klant, self._school_ids))
