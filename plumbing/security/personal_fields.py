@@ -27,7 +27,14 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.persistence import Mapper, Recording, StoredEvent, Transcoder
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    Mapper,
+    Recording,
+    StoredEvent,
+    Tracking,
+    Transcoder,
+)
 from eventsourcing.utils import EnvType, get_topic
 
 from plumbing.security.sleutelkluis import (
@@ -194,6 +201,9 @@ class SealedFieldsApplication(ServiceApplication):
     vault_name: ClassVar[str] = "sleutelkluis"
     #: True where personal data comes in; False for services holding copies.
     refuse_erased: ClassVar[bool] = False
+    #: True: a save puts what it stored back into the repository's cache
+    #: (`keep_in_cache`), for services whose next batch reads the same aggregates.
+    cache_saved: ClassVar[bool] = False
 
     def __init__(
         self, env: EnvType | None = None, *, kluis: Sleutelkluis | None = None
@@ -201,7 +211,33 @@ class SealedFieldsApplication(ServiceApplication):
         # Read by construct_mapper, which the library calls from its __init__.
         self._gegeven_kluis = kluis
         self.kluis: Sleutelkluis | None = None
+        # Aggregates of erased pupils: a copy saved in the same batch may still hold
+        # the clear text, so they are never put back into the cache from a save.
+        self._not_cached: set[UUID] = set()
         super().__init__(env)
+
+    def save_tracked(self, *objs: Any, trackings: Iterable[Tracking] = ()) -> None:
+        super().save_tracked(*objs, trackings=trackings)
+        if self.cache_saved:
+            self.keep_in_cache(objs)
+
+    def keep_in_cache(self, aggregates: Iterable[Any]) -> None:
+        """Put saved aggregates into the repository's cache.
+
+        With fast-forwarding on, the library leaves a saved aggregate out of the
+        cache, so the next unit of work would read back, decrypt and apply the
+        events it just wrote. What was stored is exactly these objects; another
+        writer's later events are still fast-forwarded on the next get. An erased
+        pupil's aggregates are left out (`erase`)."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for aggregate in aggregates:
+            if (
+                isinstance(aggregate, Aggregate)
+                and aggregate.id not in self._not_cached
+            ):
+                cache.put(aggregate.id, aggregate)
 
     def construct_mapper(self) -> Mapper[UUID]:
         mapper = super().construct_mapper()
@@ -241,6 +277,8 @@ class SealedFieldsApplication(ServiceApplication):
         ``cached``: aggregates whose copy in the repository's cache still holds
         the clear values; they are dropped, so the next read opens the store.
         """
+        cached = list(cached)
+        self._not_cached.update(cached)
         cache = self.repository.cache
         if cache is not None:
             for aggregate_id in cached:

@@ -10,17 +10,14 @@ domain's `Leerlingbeeld`. Upstream events are applied by the consumer through
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     DatabaseError,
     IntegrityError,
     InterfaceError,
     OperationalError,
-    Tracking,
 )
 
 from plumbing.consumer import UnitOfWork
@@ -56,27 +53,12 @@ class Analyse(SealedFieldsApplication):
     # The date of birth and parked free text, sealed per pupil (`persoonsvelden`).
     personal_fields = PERSOONSVELDEN
     vault_name = "sleutelkluis_analyse"
+    cache_saved = True
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env=env)
         self.contexten = Schoolcontexten()
         self.leesmodel = Leesmodel(self)
-
-    def save_tracked(self, *objs: Any, trackings: Iterable[Tracking] = ()) -> None:
-        super().save_tracked(*objs, trackings=trackings)
-        self._in_cache(objs)
-
-    def _in_cache(self, aggregaten: Iterable[Any]) -> None:
-        # With fast-forwarding on, the library leaves a saved aggregate out of the
-        # cache; the next batch would read back and apply the events it just wrote.
-        # What was stored is exactly these objects, so they are the cache's truth;
-        # another writer's later events are still fast-forwarded on the next get.
-        cache = self.repository.cache
-        if cache is None:
-            return
-        for aggregaat in aggregaten:
-            if isinstance(aggregaat, Aggregate):
-                cache.put(aggregaat.id, aggregaat)
 
     def batchwerk(self, uow: UnitOfWork, vandaag: date) -> Batchwerk:
         return Batchwerk(self.contexten, uow, vandaag)
@@ -185,4 +167,4 @@ class Analyse(SealedFieldsApplication):
             werk.herbereken(leerling_id)
         werk.before_save()
         self.save(*uow.aggregates)
-        self._in_cache(uow.aggregates)
+        self.keep_in_cache(uow.aggregates)

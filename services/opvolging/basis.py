@@ -12,14 +12,13 @@ log after a restart).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Tracking
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 
 from plumbing.consumer import UnitOfWork
 from plumbing.security.personal_fields import SealedFieldsApplication
@@ -55,6 +54,7 @@ class OpvolgingBasis(SealedFieldsApplication):
     # The dossiers' free text, sealed with the pupil's key (`persoonsvelden`).
     personal_fields = PERSOONSVELDEN
     vault_name = "sleutelkluis_opvolging"
+    cache_saved = True
 
     def __init__(
         self,
@@ -69,37 +69,10 @@ class OpvolgingBasis(SealedFieldsApplication):
         self.beleid = beleid or self._beleid_met_kalender
         self._klok = klok
         self._beleid_per_school: dict[str, tuple[int, Opvolgingsbeleid]] = {}
-        # Aggregates of erased pupils: a copy saved in the same batch may still hold
-        # the clear text, so they are never put back into the cache from a save.
-        self._niet_cachen: set[UUID] = set()
         self.overzicht = DossierOverzicht(
             lambda start, limit: self.recorder.select_notifications(start, limit),
             self.dossier,
         )
-
-    def save_tracked(self, *objs: Any, trackings: Iterable[Tracking] = ()) -> None:
-        super().save_tracked(*objs, trackings=trackings)
-        self._in_cache(objs)
-
-    def _in_cache(self, aggregaten: Iterable[Any]) -> None:
-        # With fast-forwarding on, the library leaves a saved aggregate out of the
-        # cache, so the next unit of work would read back, decrypt and apply the
-        # events it just wrote. What was stored is exactly these objects; another
-        # writer's later events are still fast-forwarded on the next get.
-        cache = self.repository.cache
-        if cache is None:
-            return
-        for aggregaat in aggregaten:
-            if (
-                isinstance(aggregaat, Aggregate)
-                and aggregaat.id not in self._niet_cachen
-            ):
-                cache.put(aggregaat.id, aggregaat)
-
-    def erase(self, owners: Iterable[UUID], cached: Iterable[UUID] = ()) -> None:
-        cached = list(cached)
-        self._niet_cachen.update(cached)
-        super().erase(owners, cached=cached)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -117,7 +90,7 @@ class OpvolgingBasis(SealedFieldsApplication):
             uow = UnitOfWork(self)
             resultaat = opdracht(uow)
             self.save(*uow.aggregates)
-            self._in_cache(uow.aggregates)
+            self.keep_in_cache(uow.aggregates)
             return resultaat
 
         return self._herhaal(uitvoeren)
