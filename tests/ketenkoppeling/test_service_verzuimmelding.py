@@ -298,6 +298,35 @@ def test_geen_termijn_voor_geaccepteerde_melding():
     assert not melding.termijn_verstreken(date(2025, 12, 1), NU)
 
 
+def test_melding_na_de_vervaldatum_geaccepteerd_is_te_laat():
+    # Found and accepted after its due date (a backfill): no watch round saw it
+    # waiting, yet it reached DUO late (D4), once.
+    melding = nieuwe_melding()
+    melding.collect_events()
+    registreer(melding)
+
+    soorten = [type(c).__name__ for c in map(to_contract, melding.collect_events())]
+
+    assert melding.termijn_overschreden
+    assert soorten.count("MeldingTermijnOverschreden") == 1
+
+
+def test_melding_op_tijd_geaccepteerd_is_niet_te_laat():
+    melding = nieuwe_melding()
+    melding.start_poging(Werk.MELDEN, NU)
+    # 3 October 2025, 23:30 in Amsterdam: still the due date there.
+    op = datetime(2025, 10, 3, 21, 30, tzinfo=UTC)
+    melding.geregistreerd(
+        meldingsnummer="202500000001",
+        brin="99XX",
+        laatste_mutatie=op,
+        einddatum_verzonden=melding.plicht.einddatum_bij_melden,
+        op=op,
+    )
+
+    assert not melding.termijn_overschreden
+
+
 # --- contracts ------------------------------------------------------------------------
 
 
@@ -308,7 +337,12 @@ def test_elke_statuswijziging_wordt_gepubliceerd():
     melding.ingetrokken(NU, NU)
 
     contracten = [to_contract(e) for e in melding.collect_events()]
-    statussen = [getattr(c, "status", None) for c in contracten if c is not None]
+    # Accepted after its due date, so one MeldingTermijnOverschreden too: no status.
+    statussen = [
+        c.status
+        for c in contracten
+        if c is not None and not isinstance(c, MeldingTermijnOverschreden)
+    ]
 
     # intrekkingTeVersturen is local: the contract has no value for it.
     assert statussen == ["wachtend", "geregistreerd", "ingetrokken"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from plumbing.clock import AMSTERDAM
 from services.ketenkoppeling.domain.meldingstoestand import (
     ACHTERSTALLIG_BEVESTIGD,
     DUO_AFWIJZING,
@@ -138,6 +139,9 @@ class Verzuimmelding(Meldingstoestand):
         current begindatum is taken."""
         if self.meldingsnummer is not None:
             return False
+        # Accepted after its due date: late all the same, even when no watch round
+        # saw it waiting (a duty found in a backfill is often past due at once).
+        self.termijn_verstreken(op.astimezone(AMSTERDAM).date(), op)
         self._geregistreerd(
             meldingsnummer=meldingsnummer,
             brin=brin,
