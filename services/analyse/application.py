@@ -10,7 +10,7 @@ domain's `Leerlingbeeld`. Upstream events are applied by the consumer through
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from eventsourcing.persistence import (
@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 _STORE_ERRORS = (OperationalError, InterfaceError, DatabaseError)
 # Pupils evaluated again per transaction by the daily job.
 _DAGTAAK_PER_KEER = 200
+# How far back a 16-hour duty's einddatum keeps its pupil in the daily job: the
+# repeat period (7 days by default, D7) with room for days the job did not run.
+HERHALING_TERUG = timedelta(days=35)
 
 
 class LeerlingNietGevonden(NotFound):
@@ -121,13 +124,20 @@ class Analyse(SealedFieldsApplication):
         """Evaluate again the pupils whose result can change by the date alone.
 
         The engine reads `vandaag` for the einddatum of an LRV or RMC melding (known
-        once a later lesdag passed, D7) and for the achterstallig flag, which is
-        fixed when a duty is first found (D17). New duties only come with new facts,
-        which the consumer evaluates; so only pupils with a standing LRV or RMC duty
-        without einddatum are evaluated here. Returns how many were evaluated.
+        once a later lesdag passed, D7), for a repeat melding held back until 7 days
+        after the last one (D7), and for the achterstallig flag, which is fixed when
+        a duty is first found (D17). Other duties only come with new facts, which
+        the consumer evaluates; so only pupils with a standing LRV or RMC duty
+        without einddatum, or a 16-hour duty that ended in the last
+        `HERHALING_TERUG` days, are evaluated here. Returns how many were evaluated.
         """
         self.leesmodel.bij()
-        kandidaten = self.leesmodel.lopend_continu()
+        kandidaten = sorted(
+            {
+                *self.leesmodel.lopend_continu(),
+                *self.leesmodel.recent_zestien_uur(vandaag - HERHALING_TERUG),
+            }
+        )
         for begin in range(0, len(kandidaten), _DAGTAAK_PER_KEER):
             deel = kandidaten[begin : begin + _DAGTAAK_PER_KEER]
             try:

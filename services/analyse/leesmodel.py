@@ -117,6 +117,21 @@ class Leesmodel:
                 )
             )
 
+    def recent_zestien_uur(self, sinds: date) -> list[str]:
+        """Pupils with a 16-hour duty whose einddatum is `sinds` or later: 16 hours
+        reached again within the repeat period becomes due by the date alone (D7)."""
+        with self._lock:
+            return sorted(
+                lid
+                for lid, stand in self.leerlingen.items()
+                if any(
+                    m.verzuimsoort in (Verzuimsoort.V3, Verzuimsoort.V4)
+                    and m.einddatum is not None
+                    and m.einddatum >= sinds
+                    for m in stand.meldplichten.values()
+                )
+            )
+
     # --- projection -------------------------------------------------------------------
 
     def _stand(self, leerling_id: str, school_id: str | None = None) -> Leerlingstand:

@@ -57,6 +57,67 @@ def test_continuous_absence_repeats_weekly_then_lrv(leerling: Maak) -> None:
     assert lrv.vervaldatum == date(2025, 10, 20)
 
 
+def test_16_hours_again_within_7_days_waits_for_the_repeat_then_stands(
+    leerling: Maak,
+) -> None:
+    # Given a first melding on Wed 2025-09-17, and 21 hours more on Thu, Fri and Mon
+    # (16 reached on Mon 09-22, within 7 days of it), after which the pupil attends.
+    p = leerling(Sector.VO, "2011-03-10")
+    _elke_lesdag_afwezig(p, "2025-09-15", "2025-09-16")
+    p.lesuren_afwezig("2025-09-17", [1, 2])
+    _elke_lesdag_afwezig(p, "2025-09-18", "2025-09-22")
+
+    # When the engine evaluates the day before the repeat is allowed, and on it.
+    eerder = p.evalueer("2025-09-23").van_soort(Verzuimsoort.V3)
+    later = p.evalueer("2025-09-24").van_soort(Verzuimsoort.V3)
+
+    # Then the second duty is not lost (R-MLD-8), only held back to 7 days after the
+    # first (D7): its hours up to its last absent day, standing from 09-24.
+    assert [m.einddatum for m in eerder] == [date(2025, 9, 17)]
+    assert [m.einddatum for m in later] == [date(2025, 9, 17), date(2025, 9, 22)]
+    herhaling = later[1]
+    assert herhaling.begindatum == date(2025, 9, 18)
+    assert herhaling.minuten == 3 * 7 * 60
+    assert herhaling.vastgesteld_op == date(2025, 9, 24)
+    assert herhaling.vervaldatum == date(2025, 9, 29)
+
+
+def test_held_back_repeat_after_a_gap_keeps_its_own_hours(leerling: Maak) -> None:
+    # 16 hours again within the 7 days, then a new absence two weeks later: the held
+    # back duty keeps its own days, and counting restarts after them.
+    p = leerling(Sector.VO, "2011-03-10")
+    _elke_lesdag_afwezig(p, "2025-09-15", "2025-09-16")
+    p.lesuren_afwezig("2025-09-17", [1, 2])
+    _elke_lesdag_afwezig(p, "2025-09-18", "2025-09-22")
+    p.lesuren_afwezig("2025-10-06", [1])
+
+    v3 = p.evalueer("2025-10-10").van_soort(Verzuimsoort.V3)
+
+    assert [(m.begindatum, m.einddatum) for m in v3] == [
+        (date(2025, 9, 15), date(2025, 9, 17)),
+        (date(2025, 9, 18), date(2025, 9, 22)),
+    ]
+
+
+def test_submitted_held_back_repeat_is_matched_not_found_again(leerling: Maak) -> None:
+    p = leerling(Sector.VO, "2011-03-10")
+    _elke_lesdag_afwezig(p, "2025-09-15", "2025-09-16")
+    p.lesuren_afwezig("2025-09-17", [1, 2])
+    _elke_lesdag_afwezig(p, "2025-09-18", "2025-09-22")
+    ingediend = [
+        IngediendeMelding(
+            "V3:2025-09-17", Verzuimsoort.V3, date(2025, 9, 15), date(2025, 9, 17)
+        ),
+        IngediendeMelding(
+            "V3:2025-09-22", Verzuimsoort.V3, date(2025, 9, 18), date(2025, 9, 22)
+        ),
+    ]
+
+    v3 = p.evalueer("2025-10-10", ingediend).van_soort(Verzuimsoort.V3)
+
+    assert [m.sleutel for m in v3] == ["V3:2025-09-17", "V3:2025-09-22"]
+
+
 def test_lrv_gets_its_einddatum_when_the_pupil_returns(leerling: Maak) -> None:
     p = leerling(Sector.VO, "2011-03-10")
     _elke_lesdag_afwezig(p, "2025-09-15", "2025-10-17")

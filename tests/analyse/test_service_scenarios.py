@@ -1033,6 +1033,32 @@ async def test_daily_job_adds_the_lrv_einddatum_when_the_pupil_is_back(
     assert len({m.meldplicht_id for m in lrv}) == 1
 
 
+async def test_daily_job_files_a_held_back_repeat_when_its_day_comes(
+    systeem: Systeem,
+) -> None:
+    # Given a first duty on Wed 2025-09-17 and 16 hours again by Mon 09-22, within
+    # the 7 days of the repeat period (D7); after that the pupil attends.
+    systeem.vandaag("2025-09-23")
+    vo = school("vo")
+    p = leerling(vo, "2011-03-10")
+    slots = [
+        *lesuren(p, "2025-09-15"),
+        *lesuren(p, "2025-09-16"),
+        *lesuren(p, "2025-09-17", [1, 2]),
+        *(s for d in ("2025-09-18", "2025-09-19", "2025-09-22") for s in lesuren(p, d)),
+    ]
+    await systeem.bronnen.stuur(vo, p, *slots)
+    [eerste] = await meldplichten_van(systeem, p)
+    assert eerste.einddatum == date(2025, 9, 17)
+
+    # When the repeat's day comes, with no new facts about the pupil.
+    systeem.vandaag("2025-09-24")
+
+    # Then the daily job finds the held-back duty.
+    beide = await meldplichten_van(systeem, p, 2)
+    assert sorted(m.einddatum for m in beide) == [date(2025, 9, 17), date(2025, 9, 22)]
+
+
 def lrv_meldingen(berichten: list[Any]) -> list[Any]:
     return [
         m

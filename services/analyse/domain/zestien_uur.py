@@ -93,15 +93,39 @@ def tel_zestien_uur(
 ) -> Zestienuursuitkomst:
     uitkomst = Zestienuursuitkomst()
     beleid = dagen.beleid
+    herhaling = timedelta(days=beleid.herhaalmelding_dagen)
     meldingen = sorted(ingediend, key=lambda m: (m.einddatum or date.max, m.sleutel))
     vorige_einde: date | None = None
     signaal_in_segment = False
+    # 16 hours reached again while a repeat melding was not yet allowed (D7): the
+    # duty stands, its melding waits for the first day the repeat is allowed.
+    uitgesteld = False
     links = 0  # first day counted since the last restart (R-MLD-8)
     som = 0
     j = 0
     k = 0
     while True:
         volgende = meldingen[k] if k < len(meldingen) else None
+        if uitgesteld and vorige_einde is not None:
+            vanaf = vorige_einde + herhaling
+            # Due once that day has come and what follows is no longer this
+            # segment's: a day after it, a submitted melding, or nothing more.
+            if j < len(telling) and (
+                volgende is None or telling[j].datum < volgende.begindatum
+            ):
+                daarna: date | None = telling[j].datum
+            else:
+                daarna = volgende.begindatum if volgende is not None else None
+            if daarna is None or daarna > vanaf:
+                uitgesteld = False
+                if vandaag >= vanaf and som >= DREMPEL_MELDPLICHT_MINUTEN:
+                    uitkomst.meldplichten.append(
+                        _nieuwe_meldplicht(
+                            dagen, telling[links:j], som, vandaag, herhaling_vanaf=vanaf
+                        )
+                    )
+                    vorige_einde = telling[j - 1].datum
+                    links, som, signaal_in_segment = j, 0, False
         # Days before the next submitted melding's begindatum are scanned freely, so
         # an unsubmitted earlier duty is found whatever order DUO confirmed them in;
         # from its begindatum to its einddatum the days belong to that melding.
@@ -116,17 +140,19 @@ def tel_zestien_uur(
                 som -= telling[links].minuten
                 links += 1
             herhaling_mag = vorige_einde is None or dag.datum >= vorige_einde + (
-                timedelta(days=beleid.herhaalmelding_dagen)
+                herhaling
             )
             j += 1
             # D1: due at >= 960 minutes; D7: a repeat melding at most once per 7 days.
-            if som >= DREMPEL_MELDPLICHT_MINUTEN and herhaling_mag:
-                uitkomst.meldplichten.append(
-                    _nieuwe_meldplicht(dagen, telling[links:j], som, vandaag)
-                )
-                vorige_einde = dag.datum
-                links, som, signaal_in_segment = j, 0, False
-                continue
+            if som >= DREMPEL_MELDPLICHT_MINUTEN:
+                if herhaling_mag:
+                    uitkomst.meldplichten.append(
+                        _nieuwe_meldplicht(dagen, telling[links:j], som, vandaag)
+                    )
+                    vorige_einde = dag.datum
+                    links, som, signaal_in_segment = j, 0, False
+                    continue
+                uitgesteld = True
             drempel = beleid.signaalverzuim_minuten
             if drempel is not None and som >= drempel and not signaal_in_segment:
                 uitkomst.signalen.append(_signaalverzuim(dagen, telling[links:j], som))
@@ -143,7 +169,7 @@ def tel_zestien_uur(
         ]
         _beoordeel_ingediend(uitkomst, dagen, volgende, in_venster)
         vorige_einde = einde
-        links, som, signaal_in_segment = j, 0, False
+        links, som, signaal_in_segment, uitgesteld = j, 0, False, False
         k += 1
     return uitkomst
 
@@ -153,19 +179,35 @@ def _soort(dagen: Leerlingdagen, einddatum: date) -> Verzuimsoort:
 
 
 def _nieuwe_meldplicht(
-    dagen: Leerlingdagen, venster: list[Teldag], som: int, vandaag: date
+    dagen: Leerlingdagen,
+    venster: list[Teldag],
+    som: int,
+    vandaag: date,
+    herhaling_vanaf: date | None = None,
 ) -> Meldplicht:
+    """`herhaling_vanaf`: the duty arose while a repeat melding was not yet allowed
+    (D7); it stands from that day, with the hours counted up to its last day."""
     begindatum, einddatum = venster[0].datum, venster[-1].datum
     soort = _soort(dagen, einddatum)
     periode = dagen.venster(begindatum)
     slot_ids = tuple(sorted(s for t in venster for s in t.slot_ids))
     verval = vervaldatum(einddatum)
+    uitstel = (
+        ""
+        if herhaling_vanaf is None
+        else (
+            "Een herhaalmelding mag ten hoogste eens per "
+            f"{dagen.beleid.herhaalmelding_dagen} dagen (D7): deze staat vanaf "
+            f"{tekst.dag(herhaling_vanaf)}. "
+        )
+    )
     uitleg = (
         f"Meldplicht {soort} (16 uur in 4 lesweken, Lpw art. 21a; D1): "
         f"{tekst.uren(som)} ongeoorloofd verzuim in het venster "
         f"{tekst.periode(periode)}, uit {tekst.aantal_slots(len(slot_ids))}. "
-        f"De grens van 16 uur is bereikt op {tekst.dag(einddatum)} (einddatum); "
-        f"begindatum {tekst.dag(begindatum)}. Uiterlijk melden op "
+        f"De grens van 16 uur is bereikt op {'of voor ' if uitstel else ''}"
+        f"{tekst.dag(einddatum)} (einddatum); begindatum {tekst.dag(begindatum)}. "
+        f"{uitstel}Uiterlijk melden op "
         f"{tekst.dag(verval)} (D4). De telling begint opnieuw op "
         f"{tekst.dag(einddatum + timedelta(days=1))} (R-MLD-8)."
     )
@@ -174,7 +216,7 @@ def _nieuwe_meldplicht(
         soort=soort,
         begindatum=begindatum,
         einddatum=einddatum,
-        vastgesteld_op=einddatum,
+        vastgesteld_op=herhaling_vanaf or einddatum,
         vervaldatum=verval,
         minuten=som,
         slot_ids=slot_ids,
