@@ -105,31 +105,31 @@ class Leesmodel:
 
     def lopend_continu(self) -> list[str]:
         """Pupils with a standing LRV or RMC duty without einddatum (D6, D7)."""
-        with self._lock:
-            return sorted(
-                lid
-                for lid, stand in self.leerlingen.items()
-                if any(
-                    m.verzuimsoort in (Verzuimsoort.LRV, Verzuimsoort.RMC)
-                    and m.einddatum is None
-                    and m.status in LOPEND
-                    for m in stand.meldplichten.values()
-                )
+        return self._met_meldplicht(
+            lambda m: (
+                m.verzuimsoort in (Verzuimsoort.LRV, Verzuimsoort.RMC)
+                and m.einddatum is None
+                and m.status in LOPEND
             )
+        )
 
     def recent_zestien_uur(self, sinds: date) -> list[str]:
         """Pupils with a 16-hour duty whose einddatum is `sinds` or later: 16 hours
         reached again within the repeat period becomes due by the date alone (D7)."""
+        return self._met_meldplicht(
+            lambda m: (
+                m.verzuimsoort in (Verzuimsoort.V3, Verzuimsoort.V4)
+                and m.einddatum is not None
+                and m.einddatum >= sinds
+            )
+        )
+
+    def _met_meldplicht(self, past: Callable[[Meldplichtstand], bool]) -> list[str]:
         with self._lock:
             return sorted(
                 lid
                 for lid, stand in self.leerlingen.items()
-                if any(
-                    m.verzuimsoort in (Verzuimsoort.V3, Verzuimsoort.V4)
-                    and m.einddatum is not None
-                    and m.einddatum >= sinds
-                    for m in stand.meldplichten.values()
-                )
+                if any(past(m) for m in stand.meldplichten.values())
             )
 
     # --- projection -------------------------------------------------------------------
