@@ -155,7 +155,7 @@ def druk_uitkomst(uitkomst: Uitkomst, console: Console) -> None:
     for naam, seconden in sorted(m.cpu_seconden.items()):
         tabel.add_row(f"CPU-tijd {naam}", f"{seconden:.1f} s")
     for soort, aantal in sorted(uitkomst.besluiten.items()):
-        tabel.add_row(f"besluit {soort.replace('_', ' ')}", str(aantal))
+        tabel.add_row(f"coördinator: {soort.replace('_', ' ')}", str(aantal))
     console.print(tabel)
     for controle in uitkomst.controles:
         teken = "[green]✓[/]" if controle.geslaagd else "[red]✗[/]"

@@ -27,6 +27,7 @@ from plumbing.security.settings import SecuritySettings
 from services.registratie.domain.school import school_id_voor
 from tools.hoofdtaak.besluiten import Besluitnemer, neem_besluiten
 from tools.hoofdtaak.controles import Controle, controleer
+from tools.hoofdtaak.dossierwerk import Dossierronde
 from tools.hoofdtaak.invoer import Verzender
 from tools.hoofdtaak.keten import Keten, start_keten
 from tools.hoofdtaak.klant import Ketenklant
@@ -134,6 +135,7 @@ class _Rit:
         )
         self.besluiten: Counter[str] = Counter()
         self.besluitnemer = Besluitnemer(klant, self.ids)
+        self.dossierronde = Dossierronde(klant, self.ids)
 
     def _taken(self) -> None:
         soorten = Counter(a.kind for a in self.jaar.acties)
@@ -178,14 +180,18 @@ class _Rit:
         """One day at a time with the clock on that day; at every weekend the chain
         catches up, so duties are found in the week they arise (D17)."""
         vorige_week: int | None = None
+        vorige_dag: date | None = None
         for dag, acties in self.jaar.per_dag():
             week = dag.isocalendar().week
-            if vorige_week is not None and week != vorige_week:
+            if vorige_dag is not None and week != vorige_week:
                 await wacht_op_lag(self.klant)
-            vorige_week = week
+                if self.opdracht.besluiten:
+                    await self.dossierronde.ronde(vorige_dag)
+            vorige_week, vorige_dag = week, dag
             self.keten.zet_klok(moment(dag, _EINDE_DAG))
             await self.verzender.stuur(acties)
         self.keten.zet_klok(moment(_laatste_dag(self.jaar), _EINDE_DAG))
+        self.besluiten.update(self.dossierronde.gedaan)
 
     async def wacht(self, metingen: Metingen) -> tuple[bool, Stand]:
         """Until quiet, with the decisions still taken as they come up; then what
