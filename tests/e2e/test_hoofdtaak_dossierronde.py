@@ -4,7 +4,9 @@ mocked with respx."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -67,27 +69,29 @@ class Opvolging:
         return httpx.Response(200, json={})
 
 
-def _mock(router: respx.MockRouter, opvolging: Opvolging) -> None:
-    router.get("/v1/dossiers").mock(side_effect=opvolging.lijst)
-    router.post(
-        path__regex=r"/v1/dossiers/[^/]+/acties/(?P<actie_id>[^/]+)/afronding"
-    ).mock(side_effect=opvolging.afronding)
-    router.post(path__regex=r"/v1/dossiers/(?P<dossier_id>[^/]+)/afsluiting").mock(
-        side_effect=opvolging.afsluiting
-    )
-    router.get(path__regex=r"/v1/dossiers/(?P<dossier_id>[^/]+)$").mock(
-        side_effect=opvolging.dossier
-    )
+@contextlib.asynccontextmanager
+async def _ronde(opvolging: Opvolging) -> AsyncIterator[Dossierronde]:
+    """A round against the mocked opvolging."""
+    klant = Ketenklant({"opvolging": OPVOLGING}, "sleutel")
+    with respx.mock(base_url=OPVOLGING, assert_all_called=False) as router:
+        router.get("/v1/dossiers").mock(side_effect=opvolging.lijst)
+        router.post(
+            path__regex=r"/v1/dossiers/[^/]+/acties/(?P<actie_id>[^/]+)/afronding"
+        ).mock(side_effect=opvolging.afronding)
+        router.post(path__regex=r"/v1/dossiers/(?P<dossier_id>[^/]+)/afsluiting").mock(
+            side_effect=opvolging.afsluiting
+        )
+        router.get(path__regex=r"/v1/dossiers/(?P<dossier_id>[^/]+)$").mock(
+            side_effect=opvolging.dossier
+        )
+        yield Dossierronde(klant, [SCHOOL])
+    await klant.sluit()
 
 
 async def test_measures_planned_some_days_ago_are_carried_out() -> None:
     opvolging = Opvolging()
-    klant = Ketenklant({"opvolging": OPVOLGING}, "sleutel")
-    with respx.mock(base_url=OPVOLGING, assert_all_called=False) as router:
-        _mock(router, opvolging)
-        ronde = Dossierronde(klant, [SCHOOL])
+    async with _ronde(opvolging) as ronde:
         await ronde.ronde(VRIJDAG)
-    await klant.sluit()
 
     # Planned on Monday: done by Friday. Planned yesterday, or a decision: not.
     assert opvolging.afgerond == ["oud"]
@@ -96,16 +100,12 @@ async def test_measures_planned_some_days_ago_are_carried_out() -> None:
 
 async def test_a_dossier_is_closed_only_after_an_evaluation_that_allows_it() -> None:
     opvolging = Opvolging()
-    klant = Ketenklant({"opvolging": OPVOLGING}, "sleutel")
-    with respx.mock(base_url=OPVOLGING, assert_all_called=False) as router:
-        _mock(router, opvolging)
-        ronde = Dossierronde(klant, [SCHOOL])
+    async with _ronde(opvolging) as ronde:
         await ronde.ronde(VRIJDAG)
         eerst = list(opvolging.gelezen)
         # Opvolging's own job evaluated d1 and d2 over the weekend; d3 not yet.
         opvolging.volgende.update({"d1": "2025-10-27", "d2": "2025-10-27"})
         await ronde.ronde(date(2025, 10, 17))
-    await klant.sluit()
 
     assert eerst == []
     assert sorted(opvolging.gelezen) == ["d1", "d2"]
