@@ -11,6 +11,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import httpx
+import pytest
 import respx
 from rich.console import Console
 
@@ -352,3 +353,81 @@ def test_post_in_delen_telt_antwoorden() -> None:
             )
 
     assert statussen == {"accepted": 1, "rejected": 1}
+
+
+def test_cli_noemt_wat_de_server_weigert(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a koppeling with a header line and a file the server partly refuses.
+    bestand = tmp_path / "export.csv"
+    bestand.write_text("654321;20251001;;;;;;Z;\n654321;20251002;;;;;;Z;\n")
+    koppeling = tmp_path / "koppeling.csv"
+    koppeling.write_text(f"leerlingnummer;leerlingId\n654321;{KOPPELING['654321']}\n")
+    antwoord = {
+        "resultaten": [
+            {"bronId": "a", "status": "accepted"},
+            {
+                "bronId": "b",
+                "status": "rejected",
+                "veld": "datum",
+                "reden": "meer dan 400 dagen geleden",
+            },
+        ]
+    }
+    with respx.mock(base_url="http://registratie.test") as router:
+        router.post(BULK_PAD).mock(return_value=httpx.Response(200, json=antwoord))
+
+        code = main(
+            [
+                "eduarte",
+                str(bestand),
+                "--school",
+                str(uuid4()),
+                "--url",
+                "http://registratie.test",
+                "--koppeling",
+                str(koppeling),
+            ]
+        )
+
+    # Then the refused record is named with its field and reason, and it fails.
+    uitvoer = capsys.readouterr().err
+    assert code == 1
+    assert "bronId b: datum: meer dan 400 dagen geleden" in uitvoer
+
+
+def test_cli_dry_run_zonder_url_en_een_kapotte_koppeling(tmp_path: Path) -> None:
+    bestand = tmp_path / "export.csv"
+    bestand.write_text("654321;20251001;;;;;;Z;\n")
+    goed = tmp_path / "goed.csv"
+    goed.write_text(f"654321;{KOPPELING['654321']}\n")
+    kapot = tmp_path / "kapot.csv"
+    kapot.write_text(f"654321;{KOPPELING['654321']}\n123456;geen-uuid\n")
+
+    droog = main(
+        [
+            "eduarte",
+            str(bestand),
+            "--school",
+            "s",
+            "--koppeling",
+            str(goed),
+            "--dry-run",
+        ]
+    )
+
+    assert droog == 0
+    with pytest.raises(SystemExit, match="regel 2: 'geen-uuid' is geen leerlingId"):
+        main(
+            [
+                "eduarte",
+                str(bestand),
+                "--school",
+                "s",
+                "--koppeling",
+                str(kapot),
+                "--dry-run",
+            ]
+        )
+    with pytest.raises(SystemExit, match="--url"):
+        main(["eduarte", str(bestand), "--school", "s", "--koppeling", str(goed)])

@@ -5,6 +5,8 @@
 
 The koppeling maps the SIS pupil number to the leerlingId (CSV `nummer;leerlingId` or a
 JSON object). Posting is safe to repeat: records are identified by source and record id.
+What the server refuses is listed with its field and reason, as the rows the file
+itself could not give are.
 """
 
 from __future__ import annotations
@@ -47,16 +49,31 @@ BULK_PAD = "/v1/afwezigheden/bulk"
 FORMATEN = ("eduarte", "eduarte-waarnemingen", "magister", "somtoday")
 
 
+KOPPELING_UITLEG = (
+    "leerlingnummer → leerlingId: een CSV-bestand met regels nummer;leerlingId (een "
+    'kopregel wordt overgeslagen) of een JSON-object {"nummer": "leerlingId"}'
+)
+
+
 def lees_koppeling(pad: Path) -> dict[str, UUID]:
-    tekst = pad.read_text(encoding="utf-8")
+    tekst = pad.read_text(encoding="utf-8-sig")
     if pad.suffix.lower() == ".json":
-        return {str(k): UUID(str(v)) for k, v in json.loads(tekst).items()}
-    rijen = csv.reader(tekst.splitlines(), delimiter=";")
-    return {
-        rij[0].strip(): UUID(rij[1].strip())
-        for rij in rijen
-        if len(rij) >= 2 and rij[0]
-    }
+        paren = [(str(k), str(v)) for k, v in json.loads(tekst).items()]
+    else:
+        rijen = csv.reader(tekst.splitlines(), delimiter=";")
+        paren = [(r[0].strip(), r[1].strip()) for r in rijen if len(r) >= 2 and r[0]]
+    koppeling: dict[str, UUID] = {}
+    for regel, (nummer, leerling_id) in enumerate(paren, start=1):
+        try:
+            koppeling[nummer] = UUID(leerling_id)
+        except ValueError:
+            if regel == 1:
+                continue  # a header such as `leerlingnummer;leerlingId`
+            raise SystemExit(
+                f"koppeling {pad}, regel {regel}: {leerling_id!r} is geen leerlingId "
+                "(UUID)"
+            ) from None
+    return koppeling
 
 
 def lees_bestand(
@@ -97,8 +114,10 @@ def post_in_delen(
     records: Sequence[dict[str, Any]],
     grootte: int,
     console: Console,
+    geweigerd: list[dict[str, Any]] | None = None,
 ) -> Counter[str]:
-    """Post in chunks with a progress bar; count the per-record answers."""
+    """Post in chunks with a progress bar; count the per-record answers and collect
+    the refused ones in `geweigerd`."""
     statussen: Counter[str] = Counter()
     kolommen = (
         TextColumn("[bold]afwezigheden"),
@@ -112,20 +131,28 @@ def post_in_delen(
             deel = list(records[begin : begin + grootte])
             antwoord = _post(client, school, deel)
             for regel in antwoord.get("regels", antwoord.get("resultaten", [])):
-                statussen[str(regel.get("status", "onbekend"))] += 1
+                status = str(regel.get("status", "onbekend"))
+                statussen[status] += 1
+                if status == "rejected" and geweigerd is not None:
+                    geweigerd.append(regel)
             voortgang.advance(taak, len(deel))
     return statussen
 
 
 def _argumenten(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m services.registratie.importers")
+    p = argparse.ArgumentParser(
+        prog="python -m services.registratie.importers",
+        description="Leest een SIS-export en stuurt de records naar registratie "
+        "(POST /v1/afwezigheden/bulk). Formaten: eduarte (Eduarte "
+        "absentiemeldingen, CSV), eduarte-waarnemingen (Eduarte waarnemingen, CSV), "
+        "magister (Magister absenties van één leerling, JSON), somtoday (SOMtoday "
+        "absentiemeldingen, JSON). Exitcode 1 als een regel of record is geweigerd.",
+    )
     p.add_argument("formaat", choices=FORMATEN)
     p.add_argument("bestand", type=Path)
     p.add_argument("--school", required=True, help="schoolId")
-    p.add_argument("--url", required=True, help="basis-URL van registratie")
-    p.add_argument(
-        "--koppeling", type=Path, help="leerlingnummer → leerlingId (CSV of JSON)"
-    )
+    p.add_argument("--url", help="basis-URL van registratie (niet nodig met --dry-run)")
+    p.add_argument("--koppeling", type=Path, help=KOPPELING_UITLEG)
     p.add_argument(
         "--leerling", type=UUID, help="leerlingId (Magister: één persoon per bestand)"
     )
@@ -133,7 +160,11 @@ def _argumenten(argv: Sequence[str] | None) -> argparse.Namespace:
         "--chunk", type=int, default=1000, help="records per verzoek (max 10000)"
     )
     p.add_argument("--encoding", default="utf-8")
-    p.add_argument("--token", default=os.environ.get("VERZUIMKETEN_TOKEN"))
+    p.add_argument(
+        "--token",
+        default=os.environ.get("VERZUIMKETEN_TOKEN"),
+        help="API-sleutel met de rol sis (standaard: $VERZUIMKETEN_TOKEN)",
+    )
     p.add_argument("--dry-run", action="store_true", help="alleen inlezen en tellen")
     return p.parse_args(argv)
 
@@ -141,6 +172,8 @@ def _argumenten(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _argumenten(argv)
     console = Console(stderr=True)
+    if args.url is None and not args.dry_run:
+        raise SystemExit("geef --url (de basis-URL van registratie) of --dry-run")
     if not 1 <= args.chunk <= 10_000:
         raise SystemExit("--chunk ligt tussen 1 en 10000")
     koppeling = lees_koppeling(args.koppeling) if args.koppeling else {}
@@ -154,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.dry_run or not resultaat.records:
         return 0 if not resultaat.afgewezen else 1
     headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    geweigerd: list[dict[str, Any]] = []
     with httpx.Client(base_url=args.url, headers=headers, timeout=120.0) as client:
         statussen = post_in_delen(
             client,
@@ -161,10 +195,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             [r.body() for r in resultaat.records],
             args.chunk,
             console,
+            geweigerd,
         )
     console.print(
         "server: " + ", ".join(f"{k} {v}" for k, v in sorted(statussen.items()))
     )
+    for regel in geweigerd[:20]:
+        veld = f"{regel['veld']}: " if regel.get("veld") else ""
+        console.print(f"  bronId {regel.get('bronId')}: {veld}{regel.get('reden')}")
+    if len(geweigerd) > 20:
+        console.print(f"  … en nog {len(geweigerd) - 20} geweigerd")
     return 0 if not resultaat.afgewezen and not statussen.get("rejected") else 1
 
 
