@@ -67,6 +67,10 @@ SYSTEEM_KETENKOPPELING = "systeem:ketenkoppeling"
 _EIGEN_BESLUITEN = frozenset(
     {"achterstalligBevestigen", "intrekkingBeoordelen", "luxeverzuimBeoordelen"}
 )
+# Work the chain does itself: ketenkoppeling files the melding at DUO, and the dossier
+# follows it in its meldingen (with an action of its own when DUO refuses it). As a
+# measure to tick off it stayed open beside a melding DUO already held.
+_DOOR_DE_KETEN = frozenset({"verzuimmeldingIndienen"})
 
 _AFGEWEZEN_ZONDER_REDEN = "door DUO afgewezen; geen reden meegegeven"
 
@@ -175,7 +179,7 @@ class OpvolgingPolicy:
         pointer.signaal_koppelen(sid, dossier.id)
 
     def maatregel_voorgesteld(self, uow: Werkeenheid, e: MaatregelVoorgesteld) -> None:
-        if e.code in _EIGEN_BESLUITEN:
+        if e.code in _EIGEN_BESLUITEN or e.code in _DOOR_DE_KETEN:
             # D15, D17, D18: the dossier opened this decision itself when the duty,
             # signal or withdrawal arrived, with its own confirm/reject outcome; a
             # plain measure beside it could be ticked off without deciding.
