@@ -160,6 +160,16 @@ def scholen_router(runtime: ServiceRuntime) -> APIRouter:
         },
         responses={**NIET_GEVONDEN, **MEDIATYPE, **UITGEVOERD},
         summary="Set a school year's calendar from an iCalendar file",
+        description=(
+            "Body: an iCalendar file (`text/calendar`). Each VEVENT is read by its "
+            "CATEGORIES, else its SUMMARY: *vakantie* is a vacation, *studiedag* a "
+            "study day, *vrije dag* or *vrij* a free day, *eerste schooldag* the "
+            "first school day; other events are ignored. All-day events end the day "
+            "before their DTEND. The file replaces the calendar of the school year "
+            "its first school day opens (from `eersteSchooldag`, an event, or the "
+            "first weekday after a summer vacation at its start); calendars of other "
+            "school years stay."
+        ),
     )
     async def importeer_kalender(
         schoolId: UUID,  # noqa: N803

@@ -174,7 +174,14 @@ class Registratie(
         self, school_id: UUID, data: bytes | str, eerste_schooldag: date | None = None
     ) -> SchoolView:
         """Set a school year's calendar from an iCalendar file."""
-        return self.stel_kalender_vast(school_id, lees_ical(data, eerste_schooldag))
+        kalender = lees_ical(data, eerste_schooldag)
+        if kalender.eerste_schooldag is None:
+            raise OngeldigeInvoer(
+                "eersteSchooldag",
+                "eerste schooldag ontbreekt: geef ?eersteSchooldag= of een "
+                "VEVENT 'Eerste schooldag'",
+            )
+        return self.stel_kalender_vast(school_id, kalender)
 
     def sluit_school(
         self,

@@ -1,7 +1,8 @@
 """Erase pupils' personal data (crypto-shredding), from the command line.
 
     python -m services.registratie.wissen [--door NAAM] leerling <leerlingId>
-    python -m services.registratie.wissen [--door NAAM] bewaartermijn [--dagen N] [--proef]
+    python -m services.registratie.wissen [--door NAAM] bewaartermijn [--dagen N] \\
+        [--proef]
 
 `leerling` erases one pupil on request (AVG art. 17). `bewaartermijn` erases every
 pupil whose ``inschrijvingTot`` lies more than ``VERZUIM_BEWAARTERMIJN_DAGEN`` (or

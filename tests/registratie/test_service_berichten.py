@@ -172,6 +172,16 @@ async def test_a_school_is_published_in_full(dienst: Dienst) -> None:
     assert len(kalender.vakanties) == 6
     assert kalender.eerste_schooldag == date(2025, 9, 1)  # today's school year
 
+    # A file without a first school day (none given, no summer vacation before it)
+    # names the query parameter that can give it.
+    geweigerd = await dienst.http.put(  # type: ignore[union-attr]
+        f"{pad}/kalender",
+        content=ICS.replace(b"Eerste schooldag", b"Ouderavond"),
+        headers={**dienst.als_sis, "Content-Type": "text/calendar"},
+    )
+    assert geweigerd.status_code == 400, geweigerd.text
+    assert geweigerd.json()["invalidParams"][0]["name"] == "eersteSchooldag"
+
 
 async def test_withdrawing_a_record(dienst: Dienst) -> None:
     leerling = await dienst.leerling(dienst.school_a)
