@@ -195,7 +195,7 @@ class Ketenkoppeling(SealedFieldsApplication):
                 melding = self.melding(melding_id)
                 voor = (melding.meldingsnummer, melding.status)
                 if melding.meldingsnummer is None and melding.werk is not None:
-                    # DUO holds it although the sender has no answer yet (T6).
+                    # DUO holds it although the sender has no answer yet.
                     melding.geregistreerd(
                         meldingsnummer=stand.meldingsnummer,
                         brin=brin,

@@ -8,7 +8,7 @@ consumer batch and by the sender's own results. For one melding:
 3. record the outcome: DUO's meldingsnummer, DUO's refusal (DC0002, final), or a failed
    attempt. After a failure, or a restart mid-call, the next attempt passes the first
    attempt's moment as `eerdere_poging`: the client asks DUO whether it already holds
-   the document before sending it again (pitfalls T6). The document number derives
+   the document before sending it again. The document number derives
    from the meldplicht, so DUO also answers a repeat with the first answer.
 
 When DUO cannot be reached the sender pauses (doubling up to a maximum) and keeps the

@@ -1,8 +1,8 @@
 """`/afwezigheden`: absence records from a SIS, one at a time or in bulk.
 
-A record is identified by school, `bron` and `bronId` (pitfall T3): the same record
-again answers 200 with the same resource and stores nothing; the same `bronId` with
-another body is a correction, also answered 200 (the resource exists and was
+A record is identified by school, `bron` and `bronId` (a client may retry): the same
+record again answers 200 with the same resource and stores nothing; the same `bronId`
+with another body is a correction, also answered 200 (the resource exists and was
 replaced); only a new record answers 201. Every answer carries the `Location` of the
 record and the current status of its slots.
 """

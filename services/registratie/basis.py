@@ -1,5 +1,6 @@
 """The base of the registratie application: persistence set-up, the clock, and running a
-unit of work with a retry on the library's version conflict (pitfall T10).
+unit of work with a retry on the library's version conflict (two writers for one
+pupil-day).
 
 Personal fields (`persoonsvelden`) are sealed with the pupil's own key from the key
 vault beside the store (`Sleutelkluis.beside_store`), so erasing a pupil is
@@ -46,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
-# Two writers for one pupil-day: the loser reloads and retries (T10).
+# Two writers for one pupil-day: the loser reloads and retries.
 MAX_POGINGEN = 5
 # Notifications read per query when scanning the pupils' events.
 _BLOK = 1_000

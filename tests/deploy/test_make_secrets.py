@@ -34,7 +34,7 @@ def test_make_secrets_makes_keys_the_code_accepts(tmp_path: Path) -> None:
     pgn_key = values["VERZUIM_PGN_KEY"]
     cipher = AESCipher(Environment(env={"CIPHER_KEY": values["VERZUIM_CIPHER_KEY"]}))
 
-    # 999990019: a constructed test BSN (sis-formats.md 6.1).
+    # 999990019: a constructed test BSN, never issued.
     assert ontsleutel(versleutel("999990019", "bsn", pgn_key), pgn_key) == "999990019"
     assert cipher.decrypt(cipher.encrypt(b"afwezigheid")) == b"afwezigheid"
     assert len(base64.b64decode(values["VERZUIM_SLEUTELKLUIS_MASTER_KEY"])) == 32

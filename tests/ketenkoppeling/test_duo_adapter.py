@@ -1,7 +1,7 @@
 """The DUO adapter against answers written by hand and served by respx.
 
 All data is fabricated: BSN 111222333 and onderwijsnummer 101222331 are the
-documentation test values of sis-formats section 6; 99XX is a dummy BRIN.
+python-stdnum documentation values; 99XX is a dummy BRIN.
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ async def test_muteer_einddatum_levert_dc0001(respx_mock, settings):
     assert bevestiging.laatste_mutatie == datetime(2025, 10, 6, 14, tzinfo=AMSTERDAM)
     payload = ontvangen(muteer.calls.last.request)
     assert payload.findtext(q("Eindverzuim")) == "2025-10-03"
-    # 22:30 UTC on 1 October is already 2 October in Amsterdam (pitfalls T2).
+    # 22:30 UTC on 1 October is already 2 October in Amsterdam.
     verloop = payload.find(q("Procesverloop"))
     assert verloop.findtext(q("DatumLaatsteMutatie")) == "2025-10-02"
     assert verloop.findtext(q("TijdstipLaatsteMutatie")) == "00:30:00.250"
@@ -424,7 +424,7 @@ async def test_timeout_wordt_herhaald_tot_succes(respx_mock, settings):
 
 class NepDuo:
     """DUO that stores every melden call and does NOT de-duplicate document numbers,
-    so only the client's own check can keep the melding single (pitfalls T6)."""
+    so only the client's own check can keep the melding single."""
 
     def __init__(self, time_out_na_opslaan: int = 0) -> None:
         self.meldingen: list[tuple[str, str]] = []

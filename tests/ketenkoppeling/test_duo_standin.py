@@ -1,7 +1,7 @@
 """The DUO adapter against the real stand-in over a real socket.
 
 The stand-in runs under uvicorn in a thread on a free loopback port, with a clock the
-test moves. All data is fabricated (sis-formats section 6 test numbers, BRIN 99XX).
+test moves. All data is fabricated (constructed test numbers, BRIN 99XX).
 """
 
 from __future__ import annotations
@@ -225,7 +225,7 @@ def _als_onderwijsnummer(nummer: str):
     ("wijzig", "code", "veld"),
     [
         (_zet("Onderwijsontvanger/BSN", "123456789"), "F110", "BSN"),
-        # A valid BSN is never a valid onderwijsnummer (sis-formats 6.2).
+        # A valid BSN is never a valid onderwijsnummer (mod 11 is 0 versus 5).
         (_als_onderwijsnummer("100252333"), "F111", "Onderwijsnummer"),
         (_zet("IdentificatieOnderwijsinstelling/BRIN", "99xx"), "F100", "BRIN"),
         (_zet("VerzendendeInstantie", "98XX"), "F121", "VerzendendeInstantie"),
@@ -445,7 +445,7 @@ async def test_dertig_procent_5xx_geeft_precies_een_melding_per_document(
 async def test_timeout_na_acceptatie_geeft_precies_een_melding(
     http, server, standin, klok
 ):
-    # pitfalls T6: DUO stores, then answers after the client gave up.
+    # DUO stores, then answers after the client gave up.
     standin.storingen = Storingen(fractie_timeout_na_accept=1.0, timeout_slaap_ms=1000)
     melding = maak_melding()
 

@@ -231,7 +231,7 @@ async def test_storingen_en_timeouts_geven_elke_melding_precies_eenmaal(
 ):
     async with keten(broker, tmp_path, unique) as k:
         # given: DUO fails 30% of requests (half of them after storing) and answers
-        # too late for 30% of new meldingen, after storing them (pitfalls T6)
+        # too late for 30% of new meldingen, after storing them
         k.standin.storingen = Storingen(
             fractie_5xx=0.3, fractie_timeout_na_accept=0.3, timeout_slaap_ms=1_500
         )

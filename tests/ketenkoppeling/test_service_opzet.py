@@ -3,7 +3,7 @@ talking over a socket to the real DUO stand-in, in one process.
 
 The stand-in runs on a hand-moved clock, and the service's runtime clock follows the
 same clock, so a test moves "DUO time" and "service time" together (fast time). Test
-data is fabricated: test BSNs from sis-formats 6.1, BRIN 99XX, gemeente 0599.
+data is fabricated: constructed test BSNs, BRIN 99XX, gemeente 0599.
 This module holds no tests of its own.
 """
 
@@ -46,7 +46,7 @@ SCHOOL_B = UUID("0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a")
 
 
 def maak_bsns(aantal: int) -> list[str]:
-    """Nine-digit numbers that pass the eleven test, never issued (sis-formats 6.1)."""
+    """Nine-digit numbers that pass the eleven test, never issued."""
     gevonden = []
     for kandidaat in itertools.count(999990019):
         cijfers = [int(c) for c in f"{kandidaat:09d}"]

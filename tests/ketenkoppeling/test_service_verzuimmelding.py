@@ -1,6 +1,6 @@
 """The verzuimmelding's states, its DUO mapping and its contracts, without I/O.
 
-All data is fabricated: test BSN 123456782 (sis-formats 6.1), BRIN 99XX, gemeente 0599.
+All data is fabricated: test BSN 123456782 (constructed), BRIN 99XX, gemeente 0599.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def test_een_tweede_registratie_verandert_niets():
 
 
 def test_onzekere_poging_laat_de_client_eerst_kijken():
-    # pitfalls T6: after a timeout the next attempt names the first attempt's moment.
+    # After a timeout the next attempt names the first attempt's moment.
     melding = nieuwe_melding()
 
     eerste = melding.start_poging(Werk.MELDEN, NU)

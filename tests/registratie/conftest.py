@@ -20,7 +20,7 @@ from services.registratie.modellen import LeerlingInvoer, SchoolInvoer
 from tests.conftest import nieuw_bsn
 from tests.registratie.service_dienst import Dienst
 
-# Constructed test values that pass the eleven test (sis-formats section 6.1).
+# Constructed test values that pass the eleven test; never issued.
 
 REDENEN = [
     RedenCode(code="Z", omschrijving="Ziek", categorie="ziek", geoorloofd=True),

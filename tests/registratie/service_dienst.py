@@ -2,7 +2,7 @@
 
 Store, relay, daily job and HTTP app come from `SPEC` through the platform runtime;
 only the HTTP transport is in-process. All schools, pupils and numbers are made up:
-BSNs are constructed test values (sis-formats section 6).
+BSNs are constructed test values that pass the eleven test.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Identifier vectors of sis-formats section 6; errors never echo the number."""
+"""Identifier vectors (python-stdnum examples and constructed numbers); errors never
+echo the number."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""SIS importers: the real Eduarte sample files, the sample records of sis-formats.md,
-and a generated 50,000-row Eduarte file."""
+"""SIS importers: the real Eduarte sample files, fabricated records in each format
+(services/registratie/README.md), and a generated 50,000-row Eduarte file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Pitfalls T1–T5, T9, T10 of `pitfalls.md`, through the HTTP API.
+"""Known traps of SIS data, through the HTTP API: time zones (T1, T2), re-sent records
+(T3), lateness past the lesson (T4), order of arrival (T5, T9), concurrent writers
+(T10).
 
 Lessons are 50 minutes from 08:30 (VO school A); times are Europe/Amsterdam.
 """

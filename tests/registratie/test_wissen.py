@@ -41,7 +41,7 @@ from services.registratie.wissing import Wisgrond
 from tests.conftest import nieuw_bsn
 from tests.registratie.conftest import REDENEN, Klok
 
-BSN = "123456782"  # constructed test value (sis-formats 6.1)
+BSN = "123456782"  # constructed test value, never issued
 LEERLINGNUMMER = "LLN-4711-ZX"
 GEBOORTEDATUM = date(2011, 3, 10)
 OPMERKING = "Koorts en keelontsteking na het werkweekkamp"

@@ -11,7 +11,7 @@ from tools.schooljaar.identiteiten import gewogen_som, maak_bsn, maak_onderwijsn
 from tools.schooljaar.kalenders import PO_SCHOOL, VO_SCHOOL
 from tools.schooljaar.leerlingen import Leerling, genereer_leerlingen, verjaardag
 
-# The example values of sis-formats.md section 6 (and python-stdnum's docs).
+# The example values of python-stdnum's docs and our constructed test numbers.
 DOCUMENTATIE = {
     "111222333",
     "123456782",

@@ -1,4 +1,5 @@
-"""The three SIS renderings: parsed back, field by field (sis-formats 2, 3, 4)."""
+"""The three SIS renderings: parsed back, field by field (as in
+services/registratie/README.md)."""
 
 import re
 from datetime import UTC, date, datetime

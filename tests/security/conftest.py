@@ -20,7 +20,7 @@ from tests.security.keten_met_persoonsgegevens import (  # noqa: F401
     standin,
 )
 
-# Test numbers from sis-formats.md 6.1: they pass the eleven test, nobody has them.
+# Constructed test numbers: they pass the eleven test, nobody has them.
 TEST_BSN = "123456782"
 OTHER_TEST_BSN = "999990019"
 

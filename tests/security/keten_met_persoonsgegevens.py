@@ -32,7 +32,7 @@ BRIN = "99ZZ"
 SCHOOL = school_id_voor(BRIN, "00")
 VANDAAG = date(2025, 9, 17)
 
-BSN = "123456782"  # sis-formats 6.1: constructed, never issued
+BSN = "123456782"  # constructed, never issued
 GEBOORTEDATUM = "2010-12-29"
 NAAM = "Zwaantje Proefmeijer-Testbeek"
 ZIEKTE = "Hevige middenoorontsteking met koorts"

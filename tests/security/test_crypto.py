@@ -29,7 +29,7 @@ from plumbing.security.crypto import (
 )
 from plumbing.security.settings import SecuritySettings
 
-TEST_BSN = "123456782"  # sis-formats.md 6.1, constructed test value
+TEST_BSN = "123456782"  # constructed test value
 OTHER_TEST_BSN = "999990019"
 
 

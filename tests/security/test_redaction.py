@@ -12,8 +12,8 @@ import pytest
 from plumbing.logging import configure_logging
 from plumbing.security.redaction import MASK, RedactionFilter, redact
 
-TEST_BSN = "123456782"  # sis-formats.md 6.1, constructed test value
-ONDERWIJSNUMMER = "101234564"  # sis-formats.md 6.2, constructed
+TEST_BSN = "123456782"  # constructed test value
+ONDERWIJSNUMMER = "101234564"  # constructed, passes the check
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
 API_KEY = "vk_0123456789abcdef_S3cr3t-value_with_underscores"
 

@@ -1,9 +1,9 @@
 """Fabricated test data: BSNs, onderwijsnummers and names for made-up pupils.
 
-Nothing here belongs to a real person. BSNs pass the eleven test (sis-formats 6.1)
+Nothing here belongs to a real person. BSNs pass the eleven test
 and are drawn from the 9999xxxxx range, the range public BRP test data uses, to keep
 clear of issued numbers (we have not verified that the range is reserved).
-Onderwijsnummers start with 10 and have weighted sum mod 11 = 5 (sis-formats 6.2).
+Onderwijsnummers start with 10 and have weighted sum mod 11 = 5.
 The documentation's own example values are never produced, so a test that finds one
 knows it came from somewhere else.
 """
@@ -22,7 +22,7 @@ __all__ = [
     "maak_onderwijsnummer",
 ]
 
-# The identifier values sis-formats.md section 6 and python-stdnum document.
+# The identifier example values python-stdnum documents, and our constructed ones.
 DOCUMENTATIE_WAARDEN = frozenset(
     {
         "111222333",
@@ -45,7 +45,7 @@ class TeVeelNummers(ValueError):
 
 
 def gewogen_som(cijfers: str) -> int:
-    """9·d1 + 8·d2 + ... + 2·d8 - d9 (sis-formats 6)."""
+    """9·d1 + 8·d2 + ... + 2·d8 - d9: the eleven test's weighted sum."""
     som = sum((9 - i) * int(c) for i, c in enumerate(cijfers[:8]))
     return som - int(cijfers[8])
 

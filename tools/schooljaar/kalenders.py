@@ -80,8 +80,8 @@ VRIJE_DAGEN = (
 class Redencode:
     """A school's SIS reason code; `als_invoer` is the registratie `RedenCode` body.
 
-    `verantwoordingtype` is Magister's type number (sis-formats 3.4) and
-    `absentie_soort` SOMtoday/Eduarte's (sis-formats 2.3, 4.2): the SIS writers need
+    `verantwoordingtype` is Magister's type number and `absentie_soort`
+    SOMtoday/Eduarte's (services/registratie/README.md): the SIS writers need
     them, registratie does not.
     """
 
@@ -211,7 +211,7 @@ def _po_rooster() -> dict[str, Any]:
     }
 
 
-# Magister-style codes after the public example in sis-formats 3.4
+# Magister-style codes after one school's public list
 # (JKunst/verzuimsignalering codes.json); `VW` added for removal from class.
 _VO_REDENEN = (
     Redencode("A", "Afwezig ongeoorloofd", "ongeoorloofd", False),
@@ -229,7 +229,7 @@ _VO_REDENEN = (
     ),
 )
 
-# ParnasSys has no public code list (sis-formats 5): these short codes are made up
+# ParnasSys has no public code list: these short codes are made up
 # after the descriptions primary schools use in ParnasSys.
 _PO_REDENEN = (
     Redencode("ZK", "Ziek", "ziek", True, verantwoordingtype=3),

@@ -1,10 +1,10 @@
 """Render generated absence records in the three SIS shapes the importers accept.
 
-Shapes as in sis-formats.md: Eduarte absence-report CSV (section 4.3), the Magister
-pupil view `/absenties` (3.3: PascalCase, UTC instants with a `Z`, one item per
-lesson) and SOMtoday `/absentiemeldingen` (2.3: `{"items": [...]}`, offsets with
-milliseconds). Input records are the registratie HTTP bodies the generator writes
-(`Schooljaar.records()`); times come from the school's timetable.
+Shapes as in services/registratie/README.md: Eduarte absence-report CSV, the Magister
+pupil view `/absenties` (PascalCase, UTC instants with a `Z`, one item per lesson) and
+SOMtoday `/absentiemeldingen` (`{"items": [...]}`, offsets with milliseconds). Input
+records are the registratie HTTP bodies the generator writes (`Schooljaar.records()`);
+times come from the school's timetable.
 
 Choices where the formats leave room:
 
@@ -112,8 +112,7 @@ class SisWeergave:
     # Eduarte -----------------------------------------------------------------
 
     def eduarte_csv(self, records: Iterable[dict[str, Any]]) -> str:
-        """Absence reports: `;`, no header, yyyyMMdd, HHmm, 9 fields (sis-formats
-        4.3)."""
+        """Absence reports: `;`, no header, yyyyMMdd, HHmm, 9 fields."""
         regels = []
         for record in records:
             leerling = self._leerling(record)
@@ -183,7 +182,7 @@ class SisWeergave:
 
     @staticmethod
     def _verantwoordingtype(record: dict[str, Any], reden: Redencode | None) -> int:
-        # sis-formats 3.4: 1 absent, 2 late, 3 sick, 4 removed from class.
+        # Magister's Verantwoordingtype: 1 absent, 2 late, 3 sick, 4 removed.
         if reden is not None:
             return reden.verantwoordingtype
         return {"te_laat": 2, "verwijderd": 4}.get(record["soort"], 1)

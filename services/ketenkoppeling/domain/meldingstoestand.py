@@ -80,7 +80,7 @@ class Meldingstoestand(Aggregate):
         self.laatste_fout: str | None = None
         self.eerste_meldpoging: datetime | None = None
         # A melden attempt whose outcome is unknown: running (or cut off by a crash),
-        # or failed after the request may have reached DUO (pitfalls T6).
+        # or failed after the request may have reached DUO.
         self._lopend = False
         self._onzeker = False
         self.historie: list[dict[str, Any]] = []

@@ -6,7 +6,7 @@ Retries. Transport errors, timeouts, 5xx and 429 are retried with exponential ba
 Foutmelding is DUO's answer, not a failure: it raises `DuoAfwijzing` and is never
 retried.
 
-Exactly once (pitfalls T6). A melding sent again after a timeout may already be at
+Exactly once. A melding sent again after a timeout may already be at
 DUO. The decision: both safeguards, keyed on our deterministic document number.
 
 1. Before re-sending after an uncertain outcome (a timeout or a 5xx once the request
@@ -17,9 +17,10 @@ DUO. The decision: both safeguards, keyed on our deterministic document number.
 2. DUO (here: the stand-in) answers a repeated document number with the first answer:
    the existing meldingsnummer, or the first DC0001 of a mutatie.
 
-The check alone keeps T6 against an authority that does not de-duplicate; the replay
-covers the gap between the check and the re-send. A mutatie relies on the replay
-only: DC0011 does not show which mutaties were applied, so there is nothing to check.
+The check alone keeps a melding single against an authority that does not
+de-duplicate; the replay covers the gap between the check and the re-send. A mutatie
+relies on the replay only: DC0011 does not show which mutaties were applied, so there
+is nothing to check.
 """
 
 from __future__ import annotations

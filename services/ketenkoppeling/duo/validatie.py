@@ -90,7 +90,7 @@ def _controleer_document_id(document_id: str, problemen: Problemen) -> None:
 
 
 def _controleer_brin(waarde: str, veld: str, problemen: Problemen) -> None:
-    # sis-formats 6.3: two digits and two capitals; the vestiging travels separately.
+    # A BRIN is two digits and two capitals; the vestiging travels separately.
     if not (_BRIN.fullmatch(waarde) and stdnum_brin.is_valid(waarde)):
         problemen.append((veld, "BRIN: twee cijfers en twee hoofdletters"))
 

@@ -1,7 +1,7 @@
 """The absence record as received: one SIS registration, identified by school, source
 and the source's own record id.
 
-The id is a uuid5 of those natural keys, so sending a record twice (a client retry, T3)
+The id is a uuid5 of those natural keys, so sending a record twice (a client retry)
 finds the same aggregate without a lookup table; the same id with other content is a
 correction that replaces the earlier version.
 """

@@ -3,9 +3,9 @@
 D14 precedence per slot: (1) a valid legal ground makes it geoorloofd; (2) otherwise
 the school's reason-code mapping decides; (3) with no code and no notice the slot is
 onbekend until the D8 notice period has passed, then ongeoorloofd. One slot holds one
-status: records from several sources for the same slot never add up (pitfalls T3, T5),
-and the choice between them depends only on their content, so any order of arrival
-gives the same end state (T5, T9).
+status: records from several sources for the same slot never add up, and the choice
+between them depends only on their content, so any order of arrival gives the same end
+state (services/registratie/README.md, From record to lesson slots).
 """
 
 from __future__ import annotations

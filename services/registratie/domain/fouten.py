@@ -49,7 +49,8 @@ class LesuurBuitenRooster(ValidatieFout):
 
 
 class TeLaatBuitenLesuur(ValidatieFout):
-    """Late or missed minutes that do not fit inside the lesson(s) (pitfall T4)."""
+    """Late or missed minutes that do not fit inside the lesson(s): lateness never
+    runs past the lessons it names."""
 
 
 class DatumBuitenBereik(ValidatieFout):

@@ -22,7 +22,7 @@ __all__ = ["AfwezigheidInvoer", "Soort", "lees_invoer"]
 
 
 class Soort(StrEnum):
-    """Kind of registration (sis-formats section 1, `kind`)."""
+    """Kind of registration (services/registratie/README.md, Absence records)."""
 
     AFWEZIG = "afwezig"
     TE_LAAT = "te_laat"

@@ -3,7 +3,8 @@
 A record names lessons (`lesuurVan`/`lesuurTot`), a time span (`van`/`tot`) or whole
 days. The result is, per date, the lessons it touches with the minutes missed in each.
 Missed minutes always come from the timetable, never from the wall-clock span of a whole
-day (sis-formats section 1 note c). Late arrival is bounded by the lesson (pitfall T4).
+day. Late arrival is bounded by the lesson (services/registratie/README.md, Absence
+records).
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def _overlap(les: Lesuur, d: date, start: datetime, eind: datetime) -> int:
 
 
 def _verdeel_vooraan(lessen: list[Lesuur], minuten: int, veld: str) -> list[Slot]:
-    """Late arrival: minutes run from the start of the first lesson (T4)."""
+    """Late arrival: minutes run from the start of the first lesson, never past the
+    last."""
     totaal = sum(les.minuten for les in lessen)
     if minuten > totaal:
         raise TeLaatBuitenLesuur(
@@ -157,9 +159,9 @@ def _grenzen(invoer: AfwezigheidInvoer) -> tuple[date, datetime, datetime, bool]
     if van_t is not None and van_t.datum != begin_datum:
         raise OngeldigeInvoer("van", "valt niet op de opgegeven datum")
     if van_t is not None and tot_t is None and invoer.lesuur_van is None:
-        # sis-formats section 1: an `end` of null is "nog afwezig". Counting it on
-        # every lesdag up to its end would need the daily job to extend the record;
-        # until then it is refused rather than counted as its first day only.
+        # A SIS sends no end for "nog afwezig". Counting it on every lesdag up to
+        # its end would need the daily job to extend the record; until then it is
+        # refused rather than counted as its first day only.
         raise OngeldigeInvoer("tot", OPEN_AFWEZIGHEID)
     start = van_t.moment if van_t is not None else _op(begin_datum, time())
     if tot_t is None:

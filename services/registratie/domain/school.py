@@ -58,7 +58,8 @@ class _Model(BaseModel):
 
 
 class RedenCode(_Model):
-    """One SIS reason code as the school configured it (sis-formats 2.3, 3.4, 4.2)."""
+    """One SIS reason code as the school configured it; in every SIS authorisation
+    belongs to the code (services/registratie/README.md, The school)."""
 
     code: str = Field(min_length=1, max_length=10)
     omschrijving: str = Field(default="", max_length=60)

@@ -1,9 +1,9 @@
 """Europe/Amsterdam wall time, whatever offset a SIS sent and whatever the process TZ.
 
-Pitfalls T1 and T2: an instant with an offset (or `Z`) is converted to Amsterdam wall
-time with `zoneinfo`; a value without an offset already is Amsterdam wall time; a
-date-only value stays that date. Nothing here calls `astimezone()` without a zone or
-`datetime.now()` without one, so the process TZ never leaks in.
+Whatever zone the server runs in: an instant with an offset (or `Z`) is converted to
+Amsterdam wall time with `zoneinfo`; a value without an offset already is Amsterdam
+wall time; a date-only value stays that date. Nothing here calls `astimezone()`
+without a zone or `datetime.now()` without one, so the process TZ never leaks in.
 
 Every date registratie takes lies between `EERSTE_DATUM` and `LAATSTE_DATUM`
 (`Datum`, `Moment`): outside them a value is a typing error, and the arithmetic near
@@ -98,7 +98,7 @@ def lokaal(moment: datetime, veld: str = "tijdstip") -> datetime:
 
 
 def lokale_datum(moment: datetime) -> date:
-    """The Amsterdam date of an instant (T2: 23:30Z on the 13th is the 14th)."""
+    """The Amsterdam date of an instant (23:30Z on the 13th is the 14th)."""
     return lokaal(moment).date()
 
 

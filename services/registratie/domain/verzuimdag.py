@@ -1,7 +1,7 @@
 """One pupil on one date: the records that touch the day and the status of each slot.
 
 The aggregate is small on purpose: a bulk import creates thousands in one save, and two
-writes for the same pupil-day meet in one version sequence (T10). Every event carries
+writes for the same pupil-day meet in one version sequence. Every event carries
 the slot changes (`wijzigingen`: the new status of each changed slot, `null` when a slot
 is no longer absent), so analyse can recount from events alone. Slot dicts are sparse:
 a key that is null or false is left out.

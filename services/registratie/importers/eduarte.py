@@ -1,8 +1,9 @@
 """Eduarte (Topicus, MBO) CSV imports: absence reports and lesson observations.
 
 Both files are `;`-separated without a header, dates `yyyyMMdd`, times `HHmm`, empty =
-null (sis-formats section 4.3). Rows carry no record id, so the id is a hash of the
-identifying fields: re-importing a file finds the same records again.
+null (services/registratie/README.md, Eduarte). Rows carry no record id, so the id
+is a hash of the identifying fields: re-importing a file finds the same records
+again.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def _lesuur(waarde: str, veld: str) -> int | None:
 
 
 def _periode(velden: list[str]) -> dict[str, object]:
-    """The date, time and lesson fields shared by both files (importer rules of 4.3)."""
+    """The date, time and lesson fields shared by both files (Eduarte's own import
+    rules: both lesson fields or neither, an end date without time ends that day)."""
     nummer, begindatum, begintijd, einddatum, eindtijd, beginlesuur, eindlesuur = (
         velden[:7]
     )

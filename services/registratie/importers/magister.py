@@ -2,7 +2,8 @@
 
 The payload has no pupil number: the caller names the pupil (`persoonId` from the URL)
 and passes its leerlingId. `Start`/`Eind` with a trailing `Z` are UTC, anything without
-an offset is Amsterdam wall time (sis-formats section 3.6); the domain converts both.
+an offset is Amsterdam wall time (Magister does not document it: see
+services/registratie/README.md, Magister); the domain converts both.
 """
 
 from __future__ import annotations

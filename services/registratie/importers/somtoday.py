@@ -1,8 +1,8 @@
 """SOMtoday `absentiemeldingen` JSON (`{"items": [participatie.RAbsentieMelding]}`).
 
-Mapping of sis-formats section 2.5: the record id is `links[0].id`, the pupil is found
-by `leerling.leerlingnummer`, times carry an offset (converted by the domain), the
-reason's `absentieSoort` gives the kind.
+Mapping (services/registratie/README.md, SOMtoday): the record id is `links[0].id`,
+the pupil is found by `leerling.leerlingnummer`, times carry an offset (converted by
+the domain), the reason's `absentieSoort` gives the kind.
 """
 
 from __future__ import annotations
