@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter
 
 from services.registratie.api_afwezigheden import afwezigheden_router
+from services.registratie.api_gronden import gronden_router
 from services.registratie.api_leerlingen import leerlingen_router
 from services.registratie.api_meldingen import meldingen_router
 from services.registratie.api_scholen import scholen_router
@@ -29,4 +30,5 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         leerlingen_router(runtime),
         afwezigheden_router(runtime),
         meldingen_router(runtime),
+        gronden_router(runtime),
     ]

@@ -36,6 +36,7 @@ from services.registratie.domain.fouten import (
 
 if TYPE_CHECKING:
     from plumbing.runtime import ServiceRuntime
+    from services.registratie.service_app import RegistratieDienst
 
 __all__ = [
     "BESLISSEN",
@@ -51,6 +52,7 @@ __all__ = [
     "OnjuistMediatype",
     "TeGroot",
     "als_probleem",
+    "eigen_leerling",
     "uitvoeren",
     "verwijzing_toegestaan",
 ]
@@ -212,3 +214,18 @@ def verwijzing_toegestaan(
     if school_id is None:
         raise OnbekendeVerwijzing(veld, soort)
     ensure_school(caller, str(school_id), lambda: OnbekendeVerwijzing(veld, soort))
+
+
+async def eigen_leerling(
+    runtime: ServiceRuntime,
+    app: RegistratieDienst,
+    caller: Caller,
+    leerling_id: Any,
+    niet_gevonden: Callable[[], Exception],
+) -> None:
+    """A pupil in the path: unknown or of another school is one answer."""
+    scholen = await runtime.run_sync(app.scholen_van, [leerling_id])
+    school_id = scholen.get(leerling_id)
+    if school_id is None:
+        raise niet_gevonden()
+    ensure_school(caller, str(school_id), niet_gevonden)

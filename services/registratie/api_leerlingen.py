@@ -26,6 +26,7 @@ from services.registratie.api_basis import (
     NIET_GEVONDEN,
     SCHRIJVEN,
     UITGEVOERD,
+    eigen_leerling,
     uitvoeren,
     verwijzing_toegestaan,
 )
@@ -157,12 +158,8 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
     def app() -> RegistratieDienst:
         return registratie(runtime)
 
-    async def eigen_leerling(caller: Caller, leerling_id: UUID) -> None:
-        scholen = await runtime.run_sync(app().scholen_van, [leerling_id])
-        school_id = scholen.get(leerling_id)
-        if school_id is None:
-            raise _niet_gevonden()
-        ensure_school(caller, str(school_id), _niet_gevonden)
+    async def van_caller(caller: Caller, leerling_id: UUID) -> None:
+        await eigen_leerling(runtime, app(), caller, leerling_id, _niet_gevonden)
 
     @router.put(
         "/leerlingen/{leerlingId}",
@@ -297,7 +294,7 @@ def leerlingen_router(runtime: ServiceRuntime) -> APIRouter:
                 "De periode is te lang.",
                 fields={"tot": f"hooguit {MAX_DAGEN_OPVRAAG} dagen na van"},
             )
-        await eigen_leerling(caller, leerlingId)
+        await van_caller(caller, leerlingId)
         dagen = await runtime.run_sync(
             api_lezen.verzuimdagen, app(), leerlingId, van, tot
         )

@@ -19,7 +19,6 @@ from plumbing.errors import Conflict, NotFound
 from plumbing.problems import ProblemError
 from plumbing.security.access import note_leerlingen
 from plumbing.security.callers import Caller, CallerKind, Rol
-from plumbing.security.dependencies import ensure_school
 from services.registratie import api_lezen
 from services.registratie.api_basis import (
     BESLISSEN,
@@ -31,6 +30,7 @@ from services.registratie.api_basis import (
     SCHRIJVEN,
     UITGEVOERD,
     VERLOF_LEZEN,
+    eigen_leerling,
     met_locatie,
     uitvoeren,
     verwijzing_toegestaan,
@@ -133,12 +133,8 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         verwijzing_toegestaan(caller, scholen.get(leerling_id), "leerlingId")
 
     async def eigen(caller: Caller, leerling_id: UUID, niet_gevonden: type) -> None:
-        scholen = await runtime.run_sync(app().scholen_van, [leerling_id])
-        school_id = scholen.get(leerling_id)
-        if school_id is None:
-            raise niet_gevonden()
         note_leerlingen(leerling_id)
-        ensure_school(caller, str(school_id), niet_gevonden)
+        await eigen_leerling(runtime, app(), caller, leerling_id, niet_gevonden)
 
     async def aanvraag(caller: Caller, aanvraag_id: UUID) -> Verlofaanvraag:
         view = await uitvoeren(runtime, app().verlofaanvraag, aanvraag_id)

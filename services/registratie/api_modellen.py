@@ -388,3 +388,50 @@ class AfmeldingenBulkRegel(_Model):
 class AfmeldingenBulkAntwoord(_Model):
     aantallen: dict[str, int]
     resultaten: list[AfmeldingenBulkRegel]
+
+
+# --- legal grounds beyond notices and leave -------------------------------------------
+
+
+class BetermeldingBody(_Model):
+    """The last day an open-ended sick notice covers."""
+
+    tot: Datum
+
+
+class GrondBody(_Model):
+    """A vrijstelling or schorsing as the school decided it; `kenmerk` (in the path)
+    is its reference in the school's own records."""
+
+    van: Datum
+    tot: Datum | None = Field(default=None, description="open-ended when absent")
+    lesuren: list[int] | None = Field(
+        default=None, description="only these lesuren; all when absent"
+    )
+
+    controleer_tot = field_validator("tot")(_niet_voor("van"))
+
+    @field_validator("lesuren")
+    @classmethod
+    def _geldige_lesuren(cls, lesuren: list[int] | None) -> list[int] | None:
+        if lesuren is not None and (
+            not lesuren or any(not 1 <= n <= 20 for n in lesuren)
+        ):
+            raise ValueError("lesuren van 1 tot en met 20, minstens één")
+        return lesuren
+
+
+class GrondAntwoord(GrondBody):
+    leerling_id: UUID
+    grond: str
+    kenmerk: str
+
+
+class SluitingBody(_Model):
+    """A school closure: every pupil's absence in it is geoorloofd."""
+
+    van: Datum
+    tot: Datum
+    reden: str = Field(min_length=1, max_length=200)
+
+    controleer_tot = field_validator("tot")(_niet_voor("van"))

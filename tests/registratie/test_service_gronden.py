@@ -1,0 +1,118 @@
+"""Legal grounds over HTTP besides notices and leave: a pupil well again, a
+vrijstelling, a schorsing and a school closure each reclassify the days they cover.
+All pupils and numbers are made up; "today" is Thursday 2025-11-20."""
+
+from __future__ import annotations
+
+import pytest
+
+from plumbing.security.callers import Rol
+from tests.registratie.service_dienst import Dienst, probleem, velden
+
+pytestmark = pytest.mark.broker
+
+
+async def test_een_betermelding_beeindigt_de_ziekmelding(dienst: Dienst) -> None:
+    # Given an open-ended sick notice from Monday and absence on Monday and Wednesday.
+    leerling = await dienst.leerling(dienst.school_a)
+    melding = await dienst.verzoek(
+        "POST",
+        "/afmeldingen",
+        {
+            "leerlingId": str(leerling),
+            "soort": "ziek",
+            "van": "2025-11-17",
+            "ontvangen": "2025-11-17T07:45:00+01:00",
+        },
+        status=201,
+    )
+    for datum in ("2025-11-17", "2025-11-19"):
+        await dienst.afwezig(leerling, f"Z-{datum}", datum=datum, lesuurVan=1)
+    voor = await dienst.slots(leerling, "2025-11-17", "2025-11-19")
+    assert voor[("2025-11-19", 1)]["grond"] == "ziekte"
+
+    # When the parents report the pupil well again after Monday.
+    pad = f"/afmeldingen/{melding.json()['afmeldingId']}/betermelding"
+    antwoord = await dienst.verzoek("POST", pad, {"tot": "2025-11-17"}, status=200)
+
+    # Then the notice ends there: Monday stays ill, Wednesday no longer is.
+    assert antwoord.json()["tot"] == "2025-11-17"
+    na = await dienst.slots(leerling, "2025-11-17", "2025-11-19")
+    assert na[("2025-11-17", 1)]["grond"] == "ziekte"
+    assert na[("2025-11-19", 1)]["grond"] != "ziekte"
+    assert na[("2025-11-19", 1)]["status"] != "geoorloofd"
+
+    # A betermelding before the notice began is refused on its field.
+    fout = await dienst.verzoek("POST", pad, {"tot": "2025-11-10"}, status=400)
+    assert velden(probleem(fout, 400)) == ["tot"]
+
+
+@pytest.mark.parametrize(
+    ("soort", "grond", "artikel"),
+    [
+        ("vrijstellingen", "vrijstelling", "Lpw art. 5, 11, 15"),
+        ("schorsingen", "schorsing", "Lpw art. 11(c)"),
+    ],
+)
+async def test_vrijstelling_en_schorsing_maken_hun_dagen_geoorloofd(
+    dienst: Dienst, soort: str, grond: str, artikel: str
+) -> None:
+    leerling = await dienst.leerling(dienst.school_a)
+    await dienst.afwezig(
+        leerling, "S-1", datum="2025-11-18", lesuurVan=1, lesuurTot=2, redenCode="A"
+    )
+    assert (await dienst.slots(leerling, "2025-11-18"))[("2025-11-18", 1)][
+        "status"
+    ] == "ongeoorloofd"
+
+    pad = f"/leerlingen/{leerling}/{soort}/BESLUIT-2025-7"
+    body = {"van": "2025-11-18", "tot": "2025-11-18", "lesuren": [1]}
+    eerst = await dienst.verzoek("PUT", pad, body, status=200)
+    opnieuw = await dienst.verzoek("PUT", pad, body, status=200)
+
+    assert eerst.json() == opnieuw.json()
+    assert eerst.json()["grond"] == grond
+    slots = await dienst.slots(leerling, "2025-11-18")
+    assert (slots[("2025-11-18", 1)]["grond"], slots[("2025-11-18", 1)]["artikel"]) == (
+        grond,
+        artikel,
+    )
+    assert slots[("2025-11-18", 1)]["status"] == "geoorloofd"
+    # Only lesuur 1 is covered: lesuur 2 keeps its unauthorised status.
+    assert slots[("2025-11-18", 2)]["status"] == "ongeoorloofd"
+
+
+async def test_grond_voor_een_onbekende_of_andere_leerling(dienst: Dienst) -> None:
+    vreemd = await dienst.leerling(dienst.school_b)
+    _, alleen_a = dienst.sleutel([dienst.school_a], Rol.SIS)
+    assert dienst.http is not None
+    body = {"van": "2025-11-18"}
+
+    andere = await dienst.http.put(
+        f"/leerlingen/{vreemd}/schorsingen/K1", json=body, headers=alleen_a
+    )
+    verkeerd = await dienst.verzoek(
+        "PUT",
+        f"/leerlingen/{vreemd}/schorsingen/K1",
+        {"van": "2025-11-18", "tot": "2025-11-01"},
+    )
+
+    assert andere.status_code == 404
+    assert velden(probleem(verkeerd, 400)) == ["tot"]
+
+
+async def test_sluiting_van_de_school(dienst: Dienst) -> None:
+    leerling = await dienst.leerling(dienst.school_a)
+    await dienst.afwezig(
+        leerling, "C-1", datum="2025-11-19", lesuurVan=3, redenCode="A"
+    )
+
+    await dienst.verzoek(
+        "POST",
+        f"/scholen/{dienst.school_a}/sluitingen",
+        {"van": "2025-11-19", "tot": "2025-11-19", "reden": "stormschade"},
+        status=200,
+    )
+
+    slot = (await dienst.slots(leerling, "2025-11-19"))[("2025-11-19", 3)]
+    assert (slot["status"], slot["grond"]) == ("geoorloofd", "sluiting")
