@@ -14,6 +14,8 @@ wall time. Run:
     .venv/bin/python benchmarks/registratie_http.py [--verzoeken 5] [--leerlingen 1000]
     VERZUIM_STORE=postgres .venv/bin/python benchmarks/registratie_http.py --wis
 
+With `RELAY_PROCESS=true` in the environment the service publishes from a child
+process (`plumbing.relay_process`); its CPU seconds are counted with the service's.
 `--in-process` runs the service inside this process instead (the HTTP transport
 in-process too), which is what a profiler of the bulk path wants.
 
@@ -226,9 +228,9 @@ class DienstAlsProces:
     metrics_key: str
 
     def cpu_seconden(self) -> float:
-        velden = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        # utime and stime, fields 14 and 15 of stat(5), in clock ticks.
-        return (int(velden[11]) + int(velden[12])) / os.sysconf("SC_CLK_TCK")
+        """The service process and its children (a relay process, if it runs one)."""
+        kinderen = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+        return sum(_cpu(pid) for pid in [self.pid, *map(int, kinderen.split())])
 
     async def relay_positie(self) -> int:
         antwoord = await self.http.get(
@@ -255,6 +257,15 @@ class DienstAlsProces:
             ) as conn:
                 rij = conn.execute("SELECT MAX(rowid) FROM stored_events").fetchone()
         return int(rij[0] or 0) if rij else 0
+
+
+def _cpu(pid: int) -> float:
+    try:
+        velden = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    # utime and stime, fields 14 and 15 of stat(5), in clock ticks.
+    return (int(velden[11]) + int(velden[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.asynccontextmanager
