@@ -12,7 +12,9 @@ over). The parent wakes it after every save with SIGUSR1, as it wakes its own re
 otherwise; the child also polls, as any relay does, and finishes its batch on
 SIGTERM. The child's position and its errors in a row are shared integers, so the
 parent's ``/ready`` and its ``relay_position`` metric still tell the truth;
-``events_published_total`` is counted in the child and not exposed.
+``events_published_total`` is counted in the child and not exposed. A child that
+dies is not started again: ``/ready`` then fails, as when the relay cannot publish,
+for whatever runs the service to restart it.
 """
 
 from __future__ import annotations
