@@ -74,6 +74,7 @@ class ServiceRuntime:
         self.relay_process: RelayProcess | None = None
         self.consumer: Consumer | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._in_threads: set[asyncio.Future[Any]] = set()
         self.started = asyncio.Event()
 
     # -- names -------------------------------------------------------------------
@@ -203,6 +204,7 @@ class ServiceRuntime:
                 task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        await asyncio.gather(*self._in_threads, return_exceptions=True)
         if self.app is not None:
             await asyncio.to_thread(self.app.close)
             self.app = None
@@ -264,8 +266,16 @@ class ServiceRuntime:
         return app
 
     async def run_sync(self, function: Callable[..., Any], *args: Any) -> Any:
-        """Run a use case of the (synchronous) application off the event loop."""
-        return await asyncio.to_thread(function, *args)
+        """Run a use case of the (synchronous) application off the event loop.
+
+        A thread cannot be cancelled: a caller that is (a background job when the
+        service stops) stops waiting, the call runs on, and `stop` waits for it
+        before it closes the store under it.
+        """
+        call = asyncio.ensure_future(asyncio.to_thread(function, *args))
+        self._in_threads.add(call)
+        call.add_done_callback(self._in_threads.discard)
+        return await asyncio.shield(call)
 
 
 def serve(
