@@ -26,6 +26,7 @@ from plumbing.kafka import consumer_factory, producer_factory
 from plumbing.leader import FileLeaderLock, LeaderLock, PostgresLeaderLock
 from plumbing.metrics import ServiceMetrics
 from plumbing.relay import ContractMapper, Relay
+from plumbing.relay_process import RelayProcess, relay_figures
 from plumbing.security.audit import AuditLog
 from plumbing.security.audit_api import audit_router
 from plumbing.security.audit_trail import AuditMiddleware, AuditTrail
@@ -70,8 +71,10 @@ class ServiceRuntime:
         self.clock = clock_from_setting(settings.verzuim_klok)
         self.app: ServiceApplication | None = None
         self.relay: Relay | None = None
+        self.relay_process: RelayProcess | None = None
         self.consumer: Consumer | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._in_threads: set[asyncio.Future[Any]] = set()
         self.started = asyncio.Event()
 
     # -- names -------------------------------------------------------------------
@@ -138,21 +141,15 @@ class ServiceRuntime:
         self.app = await asyncio.to_thread(self.spec.build_app, env)
         options = self._client_options()
         await self.ensure_topics()
-        self.relay = Relay(
-            self.app,
-            topic=self.own_topic,
-            to_contract=self.spec.to_contract,
-            producer_factory=producer_factory(self.bootstrap, **options),
-            consumer_factory=consumer_factory(self.bootstrap, None, **options),
-            leader=self._leader_lock(),
-            prepare=self.ensure_topics,
-            batch_size=self.settings.relay_batch_size,
-            poll_seconds=self.settings.relay_poll_seconds,
-            metrics=self.metrics,
-            event_topics=[get_topic(self.spec.outbox)] if self.spec.outbox else (),
-        )
-        self.app.on_recorded(self.relay.wake)
-        self._tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
+        if self.settings.relay_process:
+            self.relay_process = RelayProcess(self.spec, self.settings)
+            self.relay_process.start()
+            self.app.on_recorded(self.relay_process.wake)
+            relay_figures(self, self.relay_process)
+        else:
+            self.relay = self.build_relay(self.metrics)
+            self.app.on_recorded(self.relay.wake)
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
         if self.spec.policy is not None and self.upstream_topics:
             group = f"{self.settings.kafka_topic_prefix}verzuimketen-{self.spec.name}"
             self.consumer = Consumer(
@@ -178,15 +175,36 @@ class ServiceRuntime:
         self.started.set()
         logger.info("service started", extra={"service": self.spec.name})
 
+    def build_relay(self, metrics: Any) -> Relay:
+        """The relay of this service's store (here, or in `plumbing.relay_process`)."""
+        options = self._client_options()
+        return Relay(
+            self.require_app(),
+            topic=self.own_topic,
+            to_contract=self.spec.to_contract,
+            producer_factory=producer_factory(self.bootstrap, **options),
+            consumer_factory=consumer_factory(self.bootstrap, None, **options),
+            leader=self._leader_lock(),
+            prepare=self.ensure_topics,
+            batch_size=self.settings.relay_batch_size,
+            poll_seconds=self.settings.relay_poll_seconds,
+            metrics=metrics,
+            event_topics=[get_topic(self.spec.outbox)] if self.spec.outbox else (),
+        )
+
     async def stop(self) -> None:
         for part in (self.relay, self.consumer):
             if part is not None:
                 part.stop()
+        if self.relay_process is not None:
+            await asyncio.to_thread(self.relay_process.stop)
+            self.relay_process = None
         for task in self._tasks:
             if task.get_name() not in ("relay", "consumer"):
                 task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        await asyncio.gather(*self._in_threads, return_exceptions=True)
         if self.app is not None:
             await asyncio.to_thread(self.app.close)
             self.app = None
@@ -201,6 +219,9 @@ class ServiceRuntime:
         return True
 
     def broker_ready(self) -> bool:
+        if self.relay_process is not None:
+            child = self.relay_process
+            return child.alive() and not child.shared.errors_in_a_row.value
         return self.relay is not None and self.relay.stats.errors_in_a_row == 0
 
     # -- HTTP --------------------------------------------------------------------
@@ -245,8 +266,16 @@ class ServiceRuntime:
         return app
 
     async def run_sync(self, function: Callable[..., Any], *args: Any) -> Any:
-        """Run a use case of the (synchronous) application off the event loop."""
-        return await asyncio.to_thread(function, *args)
+        """Run a use case of the (synchronous) application off the event loop.
+
+        A thread cannot be cancelled: a caller that is (a background job when the
+        service stops) stops waiting, the call runs on, and `stop` waits for it
+        before it closes the store under it.
+        """
+        call = asyncio.ensure_future(asyncio.to_thread(function, *args))
+        self._in_threads.add(call)
+        call.add_done_callback(self._in_threads.discard)
+        return await asyncio.shield(call)
 
 
 def serve(

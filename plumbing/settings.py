@@ -52,6 +52,10 @@ class PlatformSettings(BaseSettings):
 
     relay_batch_size: int = 1000
     relay_poll_seconds: float = 0.5
+    relay_process: bool = Field(
+        default=False,
+        description="publish from a child process (a second core), not the service's",
+    )
     consumer_batch_size: int = 500
 
     host: str = "127.0.0.1"

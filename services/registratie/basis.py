@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -22,7 +22,6 @@ from eventsourcing.persistence import (
     PersistenceError,
     RecordConflictError,
     Recording,
-    Transcoding,
 )
 from eventsourcing.utils import EnvType, get_topic
 
@@ -30,6 +29,7 @@ from plumbing.security.crypto import BsnHasher
 from plumbing.security.personal_fields import SealedFieldsApplication
 from plumbing.security.sleutelkluis import Sleutelkluis, SleutelVernietigd
 from plumbing.store import collect_events
+from plumbing.transcodings import DateAsISO
 from services.registratie.domain.fouten import LeerlingGewist, RegistratieFout
 from services.registratie.domain.leerling import Leerling
 from services.registratie.domain.tijd import AMSTERDAM, nu_amsterdam
@@ -66,17 +66,6 @@ OPSLAGFOUTEN: tuple[type[BaseException], ...] = (
 
 class TeVeelConflicten(RegistratieFout):
     """Still conflicting after MAX_POGINGEN attempts; nothing was stored."""
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 class RegistratieBasis(SealedFieldsApplication):

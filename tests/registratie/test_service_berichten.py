@@ -287,3 +287,36 @@ async def test_openapi_follows_the_api_design_rules(dienst: Dienst) -> None:
     assert "/afwezigheden/bulk" in document["paths"]
     schema = document["components"]["schemas"]["LeerlingBody"]
     assert schema["properties"]["pgn"]["writeOnly"] is True
+
+
+async def test_a_relay_process_publishes_what_the_service_stores(
+    broker: str, unique: str, tmp_path: Path
+) -> None:
+    # Given the service publishing from a child process (RELAY_PROCESS).
+    dienst = Dienst(broker, tmp_path, f"t{unique}.")
+    dienst.settings = dienst.settings.model_copy(update={"relay_process": True})
+    await dienst.start(date(2025, 11, 20))
+    try:
+        await dienst.scholen()
+        leerling = await dienst.leerling(dienst.school_a)
+
+        # When records come in, one by one and in a bulk.
+        await dienst.afwezig(leerling, "B1", datum="2025-11-18", lesuurVan=1)
+        basis = {"bron": "somtoday", "leerlingId": str(leerling), "datum": "2025-11-19"}
+        bulk = {"afwezigheden": [{**basis, "bronId": "B2", "lesuurVan": 2}]}
+        await dienst.verzoek("POST", "/afwezigheden/bulk", bulk, status=200)
+
+        # Then the child publishes them, and the service stays ready.
+        events = await dienst.wacht_op(
+            lambda evs: len(_van(evs, VerzuimdagBijgewerkt)) >= 2 and evs
+        )
+        assert len(_van(events, SchoolGeregistreerd)) == 2
+        assert len(_van(events, LeerlingGeregistreerd)) == 1
+        dagen = [e.datum for e in _van(events, VerzuimdagBijgewerkt)]
+        assert dagen == [date(2025, 11, 18), date(2025, 11, 19)]
+        runtime = dienst.runtime
+        assert runtime is not None and runtime.relay is None
+        assert runtime.broker_ready()
+    finally:
+        await dienst.stop()
+    assert runtime.relay_process is None
