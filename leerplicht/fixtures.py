@@ -15,6 +15,7 @@ from leerplicht.rooster import Eenheid, Lesuur, Rooster
 __all__ = [
     "MBO_BBL_ROOSTER",
     "PO_ROOSTER",
+    "TC_2425",
     "TC_2526",
     "VO_ROOSTER",
     "eenheid_voor_sector",
@@ -43,6 +44,20 @@ TC_2526 = SchoolKalender(
     ),
     studiedagen=(_dag(date(2025, 11, 12)),),
     eerste_schooldag=date(2025, 9, 1),
+)
+
+# The school year before, for tests with records in it (made up the same way).
+TC_2425 = SchoolKalender(
+    vakanties=(
+        Periode(date(2024, 10, 19), date(2024, 10, 27)),  # herfstvakantie
+        Periode(date(2024, 12, 21), date(2025, 1, 5)),  # kerstvakantie
+        Periode(date(2025, 2, 15), date(2025, 2, 23)),  # voorjaarsvakantie
+        Periode(date(2025, 4, 19), date(2025, 5, 4)),  # meivakantie
+        Periode(date(2025, 7, 12), date(2025, 8, 31)),  # zomervakantie
+    ),
+    vrije_dagen=(),
+    studiedagen=(),
+    eerste_schooldag=date(2024, 9, 2),
 )
 
 # PO: 5 klokuren every weekday, 08:30-14:00 with a 30-minute lunch break.

@@ -113,6 +113,15 @@ class AfwezighedenGebruik(RegistratieBasis):
             raise DatumBuitenBereik(
                 "datum", f"meer dan {MAX_DAGEN_VOORUIT} dagen vooruit"
             )
+        # Without the school year's calendar a vacation day would count as a lesdag
+        # (and its hours toward a melding): refuse rather than guess.
+        for deel in delen:
+            if not school.heeft_kalender(deel.datum):
+                jaar = deel.datum.year if deel.datum.month >= 8 else deel.datum.year - 1
+                raise DatumBuitenBereik(
+                    "datum",
+                    f"de school heeft geen kalender voor schooljaar {jaar}-{jaar + 1}",
+                )
         return replace(beoordeeld, soort=soort, code=code, delen=delen)
 
     @staticmethod

@@ -89,7 +89,7 @@ UITGEVOERD: dict[int | str, dict[str, Any]] = {
         "description": "Concurrent changes kept conflicting (try again), or the "
         "pupil's PGN is held by another pupil of the school (`leerlingId` names it)"
     },
-    422: {"description": "A rule refuses it (e.g. no calendar for that year)"},
+    422: {"description": "A rule refuses it (e.g. leave the law forbids)"},
 }
 # Where a use case meets a pupil whose personal data was erased (`Gewist`).
 GEWIST: dict[int | str, dict[str, Any]] = {

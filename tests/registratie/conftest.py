@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from leerplicht.fixtures import PO_ROOSTER, TC_2526, VO_ROOSTER
+from leerplicht.fixtures import PO_ROOSTER, TC_2425, TC_2526, VO_ROOSTER
 from leerplicht.rooster import Rooster
 from services.registratie.application import Registratie
 from services.registratie.domain.invoer import Soort
@@ -86,7 +86,7 @@ def _school(app: Registratie, brin: str, sector: str, rooster: Rooster) -> UUID:
         rooster=rooster_naar_dict(rooster),
         redenen=REDENEN,
     )
-    return app.registreer_school(invoer, [TC_2526]).school_id
+    return app.registreer_school(invoer, [TC_2425, TC_2526]).school_id
 
 
 @pytest.fixture

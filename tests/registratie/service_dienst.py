@@ -22,6 +22,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from contracts.envelope import ContractEvent, decode
 from contracts.registratie import VerzuimdagBijgewerkt
 from contracts.topics import REGISTRATIE
+from leerplicht.fixtures import TC_2425
+from leerplicht.kalender import Periode, SchoolKalender
 from plumbing.clock import FileClock
 from plumbing.runtime import ServiceRuntime
 from plumbing.security.apikeys import ApiKeyStore
@@ -33,6 +35,22 @@ from services.registratie.service_app import RegistratieDienst
 from tests.conftest import nieuw_bsn
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def _als_body(kalender: SchoolKalender) -> dict[str, Any]:
+    def perioden(lijst: Iterable[Periode]) -> list[dict[str, str]]:
+        return [{"van": p.van.isoformat(), "tot": p.tot.isoformat()} for p in lijst]
+
+    assert kalender.eerste_schooldag is not None
+    return {
+        "eersteSchooldag": kalender.eerste_schooldag.isoformat(),
+        "vakanties": perioden(kalender.vakanties),
+        "vrijeDagen": perioden(kalender.vrije_dagen),
+        "studiedagen": perioden(kalender.studiedagen),
+    }
+
+
+KALENDER_2425 = _als_body(TC_2425)
 
 # TC-2526 (rules.md section 9).
 KALENDER_2526: dict[str, Any] = {
@@ -213,12 +231,15 @@ class Dienst:
         return antwoord
 
     async def scholen(self) -> None:
-        await self.verzoek(
-            "PUT", f"/scholen/{self.school_a}", school_body("99ZZ"), status=201
-        )
-        await self.verzoek(
-            "PUT", f"/scholen/{self.school_b}", school_body("99ZY", "po"), status=201
-        )
+        """Two schools, each with the calendars of 2024-25 and 2025-26."""
+        for school_id, brin, sector in (
+            (self.school_a, "99ZZ", "vo"),
+            (self.school_b, "99ZY", "po"),
+        ):
+            pad = f"/scholen/{school_id}"
+            vorig_jaar = school_body(brin, sector, kalender=KALENDER_2425)
+            await self.verzoek("PUT", pad, vorig_jaar, status=201)
+            await self.verzoek("PUT", pad, school_body(brin, sector), status=200)
 
     async def leerling(
         self,

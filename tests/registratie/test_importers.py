@@ -148,8 +148,20 @@ def test_echte_eduarte_bestanden_door_de_applicatie(
     klok: Klok,
 ) -> None:
     from leerplicht.fixtures import VO_ROOSTER
+    from leerplicht.kalender import Periode as KalenderPeriode
+    from leerplicht.kalender import SchoolKalender
 
     school = school_met_rooster(VO_ROOSTER)
+    # The files are of the autumn of 2009: the school needs that year's calendar.
+    app.stel_kalender_vast(
+        school,
+        SchoolKalender(
+            vakanties=(KalenderPeriode(date(2009, 10, 17), date(2009, 10, 25)),),
+            vrije_dagen=(),
+            studiedagen=(),
+            eerste_schooldag=date(2009, 8, 31),
+        ),
+    )
     klok.zet(date(2009, 10, 14))
     koppeling = {
         "100122": nieuwe_leerling(school, date(1992, 5, 1)),

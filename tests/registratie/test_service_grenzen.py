@@ -425,3 +425,38 @@ async def test_gone_is_documented_where_an_erased_pupil_can_be_met(
         assert "410" in paden[pad][methode]["responses"], (pad, methode)
     assert "404" in paden["/leerlingen/{leerlingId}"]["put"]["responses"]
     assert "410" not in paden["/scholen/{schoolId}"]["put"]["responses"]
+
+
+async def test_a_record_in_a_school_year_without_calendar_is_refused(
+    dienst: Dienst,
+) -> None:
+    # Given a school with calendars up to 2025-26, and "today" late in that year.
+    leerling = await dienst.leerling(dienst.school_a)
+    dienst.zet_klok(date(2026, 8, 20))
+    opgeslagen = dienst.opgeslagen()
+
+    # When a record comes in for the first weeks of 2026-27, alone or in a bulk.
+    alleen = await dienst.verzoek(
+        "POST", "/afwezigheden", _record(leerling, datum="2026-09-01")
+    )
+    bulk = await dienst.verzoek(
+        "POST",
+        "/afwezigheden/bulk",
+        {
+            "afwezigheden": [
+                _record(leerling, datum="2026-09-02"),
+                _record(leerling, datum="2026-07-01"),
+            ]
+        },
+        status=200,
+    )
+
+    # Then it is refused on its date (a vacation would count as lessons), and the
+    # record in a year with a calendar is taken.
+    fout = _probleem(alleen, 400)
+    assert _velden(fout) == ["datum"]
+    assert "schooljaar 2026-2027" in fout["invalidParams"][0]["reason"]
+    [geweigerd, genomen] = bulk.json()["resultaten"]
+    assert (geweigerd["status"], geweigerd["veld"]) == ("rejected", "datum")
+    assert genomen["status"] == "accepted"
+    assert dienst.opgeslagen() > opgeslagen

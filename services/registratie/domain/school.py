@@ -210,6 +210,10 @@ class SchoolContext:
         # R-AGE-3: the school year starts on 1 August (inlined: called per slot-day).
         return self.kalenders.get(d.year if d.month >= 8 else d.year - 1, self._leeg)
 
+    def heeft_kalender(self, d: date) -> bool:
+        """Whether the school gave a calendar for d's school year (R-AGE-3)."""
+        return (d.year if d.month >= 8 else d.year - 1) in self.kalenders
+
     def is_gesloten(self, d: date) -> bool:
         return any(p.bevat(d) for p in self.sluitingen)
 
