@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from plumbing.errors import NotFound
@@ -75,15 +75,20 @@ def _bulk_regel(index: int, bron_id: Any, reden: str) -> dict[str, Any]:
 
 
 def _verwerk_bulk(
-    app: RegistratieDienst, caller: Caller, records: list[Any]
+    app: RegistratieDienst,
+    caller: Caller,
+    records: list[Any],
+    alleen_school: UUID | None = None,
 ) -> dict[str, Any]:
-    """Records of pupils the caller may not see are rejected as unknown pupils
-    before the domain sees them; the rest go in one save."""
+    """Records of pupils the caller may not see (or, with `alleen_school`, of
+    another school) are rejected as unknown pupils before the domain sees them; the
+    rest go in one save."""
     ids = {i for i in map(_leerling_id, records) if i is not None}
     scholen = {
         leerling_id: school_id
         for leerling_id, school_id in app.scholen_van(ids).items()
         if caller.may_access_school(str(school_id))
+        and alleen_school in (None, school_id)
     }
     note_leerlingen(*scholen)
     regels: list[dict[str, Any] | None] = [None] * len(records)
@@ -178,8 +183,19 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
         summary=f"Record up to {MAX_BULK} absences, answered per record",
     )
     async def registreer_bulk(
-        body: BulkBody, caller: Annotated[Caller, Depends(SCHRIJVEN)]
+        body: BulkBody,
+        caller: Annotated[Caller, Depends(SCHRIJVEN)],
+        school_id: Annotated[
+            UUID | None,
+            Query(
+                alias="schoolId",
+                description="only this school's pupils (an export of one school); "
+                "a record of another school's pupil is rejected as unknown",
+            ),
+        ] = None,
     ) -> JSONResponse:
+        if school_id is not None:
+            verwijzing_toegestaan(caller, school_id, "schoolId", "school")
         if len(body.afwezigheden) > MAX_BULK:
             raise TeGroot(
                 f"Hooguit {MAX_BULK} afwezigheden per verzoek.",
@@ -188,7 +204,7 @@ def afwezigheden_router(runtime: ServiceRuntime) -> APIRouter:
                 ],
             )
         antwoord = await uitvoeren(
-            runtime, _verwerk_bulk, app(), caller, body.afwezigheden
+            runtime, _verwerk_bulk, app(), caller, body.afwezigheden, school_id
         )
         return JSONResponse(antwoord)
 

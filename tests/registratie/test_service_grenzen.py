@@ -460,3 +460,24 @@ async def test_a_record_in_a_school_year_without_calendar_is_refused(
     assert (geweigerd["status"], geweigerd["veld"]) == ("rejected", "datum")
     assert genomen["status"] == "accepted"
     assert dienst.opgeslagen() > opgeslagen
+
+
+async def test_a_bulk_for_one_school_refuses_another_schools_pupil(
+    dienst: Dienst,
+) -> None:
+    # Given a key for both schools and an export meant for school A only.
+    eigen = await dienst.leerling(dienst.school_a)
+    ander = await dienst.leerling(dienst.school_b)
+    body = {"afwezigheden": [_record(eigen), _record(ander)]}
+
+    antwoord = await dienst.verzoek(
+        "POST", f"/afwezigheden/bulk?schoolId={dienst.school_a}", body, status=200
+    )
+    onbekend = await dienst.verzoek(
+        "POST", f"/afwezigheden/bulk?schoolId={uuid4()}", body
+    )
+
+    [a, b] = antwoord.json()["resultaten"]
+    assert a["status"] == "accepted"
+    assert (b["status"], b["veld"]) == ("rejected", "leerlingId")
+    assert _velden(_probleem(onbekend, 400)) == ["schoolId"]

@@ -150,7 +150,11 @@ def _argumenten(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("formaat", choices=FORMATEN)
     p.add_argument("bestand", type=Path)
-    p.add_argument("--school", required=True, help="schoolId")
+    p.add_argument(
+        "--school",
+        required=True,
+        help="schoolId: registratie neemt alleen records van leerlingen van die school",
+    )
     p.add_argument("--url", help="basis-URL van registratie (niet nodig met --dry-run)")
     p.add_argument("--koppeling", type=Path, help=KOPPELING_UITLEG)
     p.add_argument(
