@@ -29,6 +29,7 @@ from services.registratie.domain.afmelding import Afmelding as AfmeldingAggregaa
 from services.registratie.domain.afmelding import AfmeldingSoort
 from services.registratie.domain.afwezigheid import Afwezigheid as Record
 from services.registratie.domain.classificatie import Grondfeit, SlotStatus
+from services.registratie.domain.invoer import Soort
 from services.registratie.domain.school import RedenCode
 from services.registratie.domain.verzuimdag import Verzuimdag as Dag
 from services.registratie.domain.verzuimdag import verzuimdag_id
@@ -163,6 +164,8 @@ def afwezigheid(app: RegistratieDienst, afwezigheid_id: UUID) -> Afwezigheid | N
         # A remark is free text that may hold medical or personal details.
         if waarde is not None and veld != "opmerking"
     }
+    if registratie.get("soort") == Soort.TE_LAAT:
+        registratie["soort"] = "teLaat"  # as the HTTP contract spells it
     return Afwezigheid(
         afwezigheid_id=record.id,
         leerling_id=record.leerling_id,

@@ -177,6 +177,8 @@ async def test_t4_lateness_in_minutes_bounded_by_the_lesson(dienst: Dienst) -> N
     )
     [slot] = record["dagen"][0]["slots"]
     assert (slot["soort"], slot["gemisteMinuten"]) == ("teLaat", 20)
+    # Sent as an SIS spells it, echoed as the HTTP contract does.
+    assert record["registratie"]["soort"] == "teLaat"
     # D3: a partly missed VO lesson counts toward 16 hours only with a threshold.
     assert slot["minuten"] == 0
 

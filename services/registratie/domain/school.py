@@ -15,7 +15,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from leerplicht.kalender import Periode, SchoolKalender
@@ -68,6 +68,12 @@ class RedenCode(_Model):
     # Magister `bluxeverzuim`: a holiday code, luxe verzuim under D18.
     luxe: bool = False
     soort: Soort = Soort.AFWEZIG
+
+    @field_validator("soort", mode="before")
+    @classmethod
+    def _camel_soort(cls, waarde: Any) -> Any:
+        # As on a record: lateness is `teLaat` on the wire, `te_laat` from an SIS.
+        return Soort.TE_LAAT if waarde == "teLaat" else waarde
 
 
 class Beleid(_Model):
