@@ -16,7 +16,11 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from contracts.registratie import LeerlingGeregistreerd, VerzuimGeclassificeerd
+from contracts.registratie import (
+    LeerlingGeregistreerd,
+    Slotclassificatie,
+    VerzuimGeclassificeerd,
+)
 from plumbing.copies import with_new_containers
 from plumbing.security.sleutelkluis import ONLEESBAAR, VERNIETIGD
 from services.analyse.domain.model import Slot
@@ -43,10 +47,13 @@ class Verzuimslot:
     reden_code: str | None
 
     @classmethod
-    def uit(cls, bericht: VerzuimGeclassificeerd) -> Verzuimslot:
+    def uit(
+        cls, bericht: VerzuimGeclassificeerd | Slotclassificatie, datum: date
+    ) -> Verzuimslot:
+        """From a per-slot message, or from a slot of a pupil-day and its date."""
         return cls(
             slot_id=bericht.slot_id,
-            datum=bericht.datum.isoformat(),
+            datum=datum.isoformat(),
             lesuur=bericht.lesuur,
             status=bericht.status,
             minuten=bericht.minuten,

@@ -31,6 +31,7 @@ from contracts.registratie import (
     LeerlingGeregistreerd,
     LeerlingGewist,
     SchoolGeregistreerd,
+    Slotclassificatie,
     VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
@@ -273,18 +274,31 @@ class OpvolgingPolicy:
     # -- registratie: the figures behind the PDCA check
 
     def verzuimdag_bijgewerkt(self, uow: Werkeenheid, e: VerzuimdagBijgewerkt) -> None:
-        """A pupil-day's changed slots, each as the per-slot event an older
-        registratie sent."""
-        for slot in e.per_slot():
-            if isinstance(slot, VerzuimGeclassificeerd):
-                self.verzuim_geclassificeerd(uow, slot)
+        """A pupil-day's changed slots in order, with the pupil's figures looked up
+        once for the day. As slot by slot: the figures are made only for
+        unauthorised minutes, and a slot that has none changes nothing before."""
+        minuten = [
+            _ongeoorloofd(slot) if isinstance(slot, Slotclassificatie) else None
+            for slot in e.slots
+        ]
+        verzuim = lesweekverzuim_laden(
+            uow,
+            str(e.school_id),
+            str(e.leerling_id),
+            maak=any(m is not None and m > 0 for m in minuten),
+        )
+        if verzuim is None:
+            return
+        for slot, slotminuten in zip(e.slots, minuten, strict=True):
+            if slotminuten is None:
+                verzuim.slot_vervallen(slot.slot_id)
             else:
-                self.verzuim_vervallen(uow, slot)
+                verzuim.slot_classificeren(slot.slot_id, e.datum, slotminuten)
 
     def verzuim_geclassificeerd(
         self, uow: Werkeenheid, e: VerzuimGeclassificeerd
     ) -> None:
-        minuten = e.gemiste_minuten if e.status == "ongeoorloofd" else 0
+        minuten = _ongeoorloofd(e)
         verzuim = lesweekverzuim_laden(
             uow, str(e.school_id), str(e.leerling_id), maak=minuten > 0
         )
@@ -326,6 +340,11 @@ class OpvolgingPolicy:
 
     def school_geregistreerd(self, uow: Werkeenheid, e: SchoolGeregistreerd) -> None:
         kalender_laden(uow, str(e.school_id)).vastleggen(kalendergegevens(e.kalender))
+
+
+def _ongeoorloofd(slot: VerzuimGeclassificeerd | Slotclassificatie) -> int:
+    """The minutes the PDCA figures count: the missed minutes of unauthorised time."""
+    return slot.gemiste_minuten if slot.status == "ongeoorloofd" else 0
 
 
 def _leerling(e: Any) -> tuple[str, str]:
