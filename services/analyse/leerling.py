@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -22,6 +22,7 @@ from contracts.registratie import (
     VerzuimGeclassificeerd,
 )
 from plumbing.copies import with_new_containers
+from plumbing.identifiers import name_based_id
 from plumbing.security.sleutelkluis import ONLEESBAAR, VERNIETIGD
 from services.analyse.domain.model import Slot
 
@@ -94,7 +95,7 @@ class Leerling(Aggregate):
 
     @staticmethod
     def create_id(leerling_id: str) -> UUID:
-        return uuid5(_NAMESPACE, f"leerling/{leerling_id}")
+        return name_based_id(_NAMESPACE, f"leerling/{leerling_id}")
 
     @event("Aangemaakt")
     def __init__(self, leerling_id: str, school_id: str) -> None:
