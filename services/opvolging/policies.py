@@ -109,6 +109,14 @@ class OpvolgingPolicy:
         if reactie is not None:  # other events on these topics are not for us
             reactie(uow, event)
 
+    def _beleid(self, uow: Werkeenheid, school: str) -> Opvolgingsbeleid:
+        """The school's policy, asked once per batch: it follows the stored
+        calendar, which the batch itself changes only when it is saved."""
+        per_school: dict[str, Opvolgingsbeleid] = uow.batch_state("beleid", dict)
+        if school not in per_school:
+            per_school[school] = self.beleid(school)
+        return per_school[school]
+
     def _handeling(self, door: str) -> Handeling:
         return Handeling(door, self.klok())
 
@@ -132,7 +140,7 @@ class OpvolgingPolicy:
                 handeling=handeling,
             )
             return
-        beleid = self.beleid(school)
+        beleid = self._beleid(uow, school)
         dossier, pointer = open_of_voeg_bij(uow, school, leerling, handeling, mid)
         dossier.meldplicht_ontvangen(
             meldplicht_id=mid,
@@ -170,7 +178,7 @@ class OpvolgingPolicy:
             soort=signaalsoort_van(e.soort),
             datum=e.datum,
             toelichting=e.toelichting,
-            beleid=self.beleid(school),
+            beleid=self._beleid(uow, school),
             handeling=handeling,
         )
         pointer.signaal_koppelen(sid, dossier.id)
@@ -187,7 +195,7 @@ class OpvolgingPolicy:
         dossier.actie_toevoegen(
             titel=f"{e.titel} (optioneel)" if e.optioneel else e.titel,
             activiteit=activiteit_van(e.activiteit),
-            beleid=self.beleid(school),
+            beleid=self._beleid(uow, school),
             handeling=handeling,
             r_rol=e.verantwoordelijke,
             a_rol=e.eindverantwoordelijke,
@@ -201,7 +209,7 @@ class OpvolgingPolicy:
         """D15: only the verzuimcoördinator's confirmation withdraws the melding."""
         (school, leerling), mid = _leerling(e), str(e.meldplicht_id)
         handeling = self._handeling(SYSTEEM_ANALYSE)
-        beleid = self.beleid(school)
+        beleid = self._beleid(uow, school)
         dossier = dossier_van_melding(uow, school, leerling, mid)
         if dossier is None:
             raise DossierOnbekend(f"geen dossier met melding {mid}")
@@ -265,7 +273,7 @@ class OpvolgingPolicy:
         dossier_laden(uow, dossier_id).meldingstatus_wijzigen(
             mid,
             status=status,
-            beleid=self.beleid(school),
+            beleid=self._beleid(uow, school),
             handeling=handeling,
             reden=reden,
             meldingsnummer=e.meldingsnummer,
