@@ -12,12 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from contracts.registratie import LeerlingGeregistreerd, VerzuimGeclassificeerd
+from contracts.registratie import (
+    LeerlingGeregistreerd,
+    Slotclassificatie,
+    VerzuimGeclassificeerd,
+)
 from plumbing.copies import with_new_containers
+from plumbing.identifiers import name_based_id
 from plumbing.security.sleutelkluis import ONLEESBAAR, VERNIETIGD
 from services.analyse.domain.model import Slot
 
@@ -43,10 +48,13 @@ class Verzuimslot:
     reden_code: str | None
 
     @classmethod
-    def uit(cls, bericht: VerzuimGeclassificeerd) -> Verzuimslot:
+    def uit(
+        cls, bericht: VerzuimGeclassificeerd | Slotclassificatie, datum: date
+    ) -> Verzuimslot:
+        """From a per-slot message, or from a slot of a pupil-day and its date."""
         return cls(
             slot_id=bericht.slot_id,
-            datum=bericht.datum.isoformat(),
+            datum=datum.isoformat(),
             lesuur=bericht.lesuur,
             status=bericht.status,
             minuten=bericht.minuten,
@@ -87,7 +95,7 @@ class Leerling(Aggregate):
 
     @staticmethod
     def create_id(leerling_id: str) -> UUID:
-        return uuid5(_NAMESPACE, f"leerling/{leerling_id}")
+        return name_based_id(_NAMESPACE, f"leerling/{leerling_id}")
 
     @event("Aangemaakt")
     def __init__(self, leerling_id: str, school_id: str) -> None:

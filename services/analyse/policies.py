@@ -48,11 +48,7 @@ def analyse_policy(runtime: ServiceRuntime) -> Policy:
             "analyse", lambda: app.batchwerk(uow, clock.today())
         )
         if isinstance(event, VerzuimdagBijgewerkt):
-            for slot in event.per_slot():
-                if isinstance(slot, VerzuimGeclassificeerd):
-                    werk.slot(slot, envelope)
-                else:
-                    werk.slot_weg(slot, envelope)
+            werk.dag(event, envelope)
         elif isinstance(event, VerzuimGeclassificeerd):
             werk.slot(event, envelope)
         elif isinstance(event, VerzuimVervallen):

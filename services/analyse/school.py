@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from datetime import date, time
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -22,6 +22,7 @@ from contracts.registratie import SchoolGeregistreerd
 from leerplicht.kalender import Periode, SchoolKalender
 from leerplicht.rooster import Lesuur, Rooster
 from plumbing.copies import with_new_containers
+from plumbing.identifiers import name_based_id
 from services.analyse.domain.aggregate import Schoolcontext
 from services.analyse.domain.model import (
     ACTIE_BRIEF,
@@ -70,7 +71,7 @@ class School(Aggregate):
 
     @staticmethod
     def create_id(school_id: str) -> UUID:
-        return uuid5(_NAMESPACE, f"school/{school_id}")
+        return name_based_id(_NAMESPACE, f"school/{school_id}")
 
     @event("Aangemaakt")
     def __init__(self, school_id: str) -> None:

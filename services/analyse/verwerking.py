@@ -33,6 +33,8 @@ from contracts.registratie import (
     LeerlingGeregistreerd,
     LeerlingGewist,
     SchoolGeregistreerd,
+    Slotclassificatie,
+    VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
 )
@@ -97,8 +99,21 @@ class Batchwerk:
         lid = str(bericht.leerling_id)
         self._schuld[lid] = envelope
         self._zorg_voor(lid, str(bericht.school_id))
-        slot = Verzuimslot.uit(bericht)
+        slot = Verzuimslot.uit(bericht, bericht.datum)
         self._slots.setdefault(lid, {})[slot.slot_id] = slot
+
+    def dag(self, bericht: VerzuimdagBijgewerkt, envelope: CloudEvent) -> None:
+        """A pupil-day's changed slots in order, as `slot` and `slot_weg` would take
+        them one by one, without making a per-slot message of each first."""
+        lid = str(bericht.leerling_id)
+        self._schuld[lid] = envelope
+        self._zorg_voor(lid, str(bericht.school_id))
+        slots = self._slots.setdefault(lid, {})
+        for wijziging in bericht.slots:
+            if isinstance(wijziging, Slotclassificatie):
+                slots[wijziging.slot_id] = Verzuimslot.uit(wijziging, bericht.datum)
+            else:
+                slots[wijziging.slot_id] = None
 
     def slot_weg(self, bericht: VerzuimVervallen, envelope: CloudEvent) -> None:
         lid = str(bericht.leerling_id)

@@ -68,6 +68,9 @@ class Ketenkoppeling(SealedFieldsApplication):
     # The PGN, date of birth and action texts, sealed per pupil (`persoonsvelden`).
     personal_fields = PERSOONSVELDEN
     vault_name = "sleutelkluis_ketenkoppeling"
+    # The consumer's saves stay cached: the notification job and the sender read
+    # the aanleidingen, meldingen and pupils a batch just made.
+    cache_saved = True
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

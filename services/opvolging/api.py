@@ -82,6 +82,11 @@ def _dossiers_router(toegang: DossierToegang) -> APIRouter:
             rol=rol.value if rol else None,
         )
         vandaag = toegang.runtime.clock.today()
+        if actie is not None and rol is None:
+            # The few dossiers waiting for this kind, before sorting their actions.
+            gevonden = [
+                d for d in gevonden if any(a.soort == actie for a in d.open_acties())
+            ]
         open_acties: dict[UUID, list[Actie]] = {d.id: [] for d in gevonden}
         if rol is not None:
             for regel in werklijst(gevonden, rol.value, vandaag):

@@ -31,6 +31,7 @@ from contracts.registratie import (
     LeerlingGeregistreerd,
     LeerlingGewist,
     SchoolGeregistreerd,
+    Slotclassificatie,
     VerzuimdagBijgewerkt,
     VerzuimGeclassificeerd,
     VerzuimVervallen,
@@ -112,6 +113,14 @@ class OpvolgingPolicy:
         if reactie is not None:  # other events on these topics are not for us
             reactie(uow, event)
 
+    def _beleid(self, uow: Werkeenheid, school: str) -> Opvolgingsbeleid:
+        """The school's policy, asked once per batch: it follows the stored
+        calendar, which the batch itself changes only when it is saved."""
+        per_school: dict[str, Opvolgingsbeleid] = uow.batch_state("beleid", dict)
+        if school not in per_school:
+            per_school[school] = self.beleid(school)
+        return per_school[school]
+
     def _handeling(self, door: str) -> Handeling:
         return Handeling(door, self.klok())
 
@@ -135,7 +144,7 @@ class OpvolgingPolicy:
                 handeling=handeling,
             )
             return
-        beleid = self.beleid(school)
+        beleid = self._beleid(uow, school)
         dossier, pointer = open_of_voeg_bij(uow, school, leerling, handeling, mid)
         dossier.meldplicht_ontvangen(
             meldplicht_id=mid,
@@ -173,7 +182,7 @@ class OpvolgingPolicy:
             soort=signaalsoort_van(e.soort),
             datum=e.datum,
             toelichting=e.toelichting,
-            beleid=self.beleid(school),
+            beleid=self._beleid(uow, school),
             handeling=handeling,
         )
         pointer.signaal_koppelen(sid, dossier.id)
@@ -190,7 +199,7 @@ class OpvolgingPolicy:
         dossier.actie_toevoegen(
             titel=f"{e.titel} (optioneel)" if e.optioneel else e.titel,
             activiteit=activiteit_van(e.activiteit),
-            beleid=self.beleid(school),
+            beleid=self._beleid(uow, school),
             handeling=handeling,
             r_rol=e.verantwoordelijke,
             a_rol=e.eindverantwoordelijke,
@@ -204,7 +213,7 @@ class OpvolgingPolicy:
         """D15: only the verzuimcoördinator's confirmation withdraws the melding."""
         (school, leerling), mid = _leerling(e), str(e.meldplicht_id)
         handeling = self._handeling(SYSTEEM_ANALYSE)
-        beleid = self.beleid(school)
+        beleid = self._beleid(uow, school)
         dossier = dossier_van_melding(uow, school, leerling, mid)
         if dossier is None:
             raise DossierOnbekend(f"geen dossier met melding {mid}")
@@ -268,7 +277,7 @@ class OpvolgingPolicy:
         dossier_laden(uow, dossier_id).meldingstatus_wijzigen(
             mid,
             status=status,
-            beleid=self.beleid(school),
+            beleid=self._beleid(uow, school),
             handeling=handeling,
             reden=reden,
             meldingsnummer=e.meldingsnummer,
@@ -277,18 +286,31 @@ class OpvolgingPolicy:
     # -- registratie: the figures behind the PDCA check
 
     def verzuimdag_bijgewerkt(self, uow: Werkeenheid, e: VerzuimdagBijgewerkt) -> None:
-        """A pupil-day's changed slots, each as the per-slot event an older
-        registratie sent."""
-        for slot in e.per_slot():
-            if isinstance(slot, VerzuimGeclassificeerd):
-                self.verzuim_geclassificeerd(uow, slot)
+        """A pupil-day's changed slots in order, with the pupil's figures looked up
+        once for the day. As slot by slot: the figures are made only for
+        unauthorised minutes, and a slot that has none changes nothing before."""
+        minuten = [
+            _ongeoorloofd(slot) if isinstance(slot, Slotclassificatie) else None
+            for slot in e.slots
+        ]
+        verzuim = lesweekverzuim_laden(
+            uow,
+            str(e.school_id),
+            str(e.leerling_id),
+            maak=any(m is not None and m > 0 for m in minuten),
+        )
+        if verzuim is None:
+            return
+        for slot, slotminuten in zip(e.slots, minuten, strict=True):
+            if slotminuten is None:
+                verzuim.slot_vervallen(slot.slot_id)
             else:
-                self.verzuim_vervallen(uow, slot)
+                verzuim.slot_classificeren(slot.slot_id, e.datum, slotminuten)
 
     def verzuim_geclassificeerd(
         self, uow: Werkeenheid, e: VerzuimGeclassificeerd
     ) -> None:
-        minuten = e.gemiste_minuten if e.status == "ongeoorloofd" else 0
+        minuten = _ongeoorloofd(e)
         verzuim = lesweekverzuim_laden(
             uow, str(e.school_id), str(e.leerling_id), maak=minuten > 0
         )
@@ -330,6 +352,11 @@ class OpvolgingPolicy:
 
     def school_geregistreerd(self, uow: Werkeenheid, e: SchoolGeregistreerd) -> None:
         kalender_laden(uow, str(e.school_id)).vastleggen(kalendergegevens(e.kalender))
+
+
+def _ongeoorloofd(slot: VerzuimGeclassificeerd | Slotclassificatie) -> int:
+    """The minutes the PDCA figures count: the missed minutes of unauthorised time."""
+    return slot.gemiste_minuten if slot.status == "ongeoorloofd" else 0
 
 
 def _leerling(e: Any) -> tuple[str, str]:

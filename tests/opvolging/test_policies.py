@@ -12,6 +12,7 @@ from contracts.registratie import (
     LeerlingGewist,
     SchoolGeregistreerd,
     VerzuimdagBijgewerkt,
+    VerzuimGeclassificeerd,
     VerzuimVervallen,
 )
 from plumbing.clock import FixedClock
@@ -337,6 +338,36 @@ def test_weekly_figures_take_a_pupil_day_in_one_message(stroom: Stroom) -> None:
         "2025-09-15",
         50 + 50,
     )
+
+
+def test_a_pupil_day_counts_as_its_slots_one_by_one(stroom: Stroom) -> None:
+    # The day's first slot has no unauthorised time: slot by slot it finds no
+    # figures and changes nothing; the figures begin with the second slot.
+    maandag = date(2025, 9, 15)
+
+    def dag(leerling: str) -> list[VerzuimGeclassificeerd]:
+        return [
+            geclassificeerd(leerling, maandag, 1, 50, status="geoorloofd"),
+            geclassificeerd(leerling, maandag, 2, 45),
+            geclassificeerd(leerling, maandag, 3, 50),
+        ]
+
+    stroom.pas_toe(
+        VerzuimdagBijgewerkt.van_slots(dag("LL-12")),
+        *dag("LL-13"),
+        meldplicht("LL-12", "MP-12"),
+        meldplicht("LL-13", "MP-13"),
+    )
+
+    per_dag, per_slot = (
+        [
+            (c.week, c.minuten)
+            for c in stroom.app.weekcijfers(_dossier(stroom, ll), date(2025, 9, 20))
+        ]
+        for ll in ("LL-12", "LL-13")
+    )
+    assert per_dag == per_slot
+    assert per_dag[-1] == (maandag, 45 + 50)
 
 
 def test_without_any_figures_an_evaluation_says_so(stroom: Stroom) -> None:

@@ -166,4 +166,7 @@ def maak_voortgang(
         TimeRemainingColumn(),
         console=console,
         transient=transient,
+        # Redrawing costs the driver CPU that the chain shares; twice a second is
+        # smooth enough for bars that run for minutes (rich's default is 10).
+        refresh_per_second=2,
     )

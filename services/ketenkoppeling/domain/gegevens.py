@@ -14,17 +14,18 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from plumbing.identifiers import name_based_id
 from plumbing.security.sleutelkluis import VERNIETIGD
 
 _NAMESPACE = UUID("5c2d8e4a-1f3b-4a76-9e0d-7b6c5a4f3e21")
 
 
 def school_gegevens_id(school_id: UUID) -> UUID:
-    return uuid5(_NAMESPACE, f"school/{school_id}")
+    return name_based_id(_NAMESPACE, f"school/{school_id}")
 
 
 def leerling_gegevens_id(leerling_id: UUID) -> UUID:
-    return uuid5(_NAMESPACE, f"leerling/{leerling_id}")
+    return name_based_id(_NAMESPACE, f"leerling/{leerling_id}")
 
 
 def _als_datum(waarde: date | str) -> date:

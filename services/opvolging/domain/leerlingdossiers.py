@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from plumbing.copies import with_new_containers
+from plumbing.identifiers import name_based_id
 from services.opvolging.domain.handeling import Handeling
 
 __all__ = ["GeparkeerdeStatus", "LeerlingDossiers"]
@@ -59,7 +60,7 @@ class LeerlingDossiers(Aggregate):
 
     @staticmethod
     def id_voor(school_id: str, leerling_id: str) -> UUID:
-        return uuid5(_NAAMRUIMTE, f"{school_id}\x1f{leerling_id}")
+        return name_based_id(_NAAMRUIMTE, f"{school_id}\x1f{leerling_id}")
 
     @classmethod
     def maak(cls, school_id: str, leerling_id: str) -> LeerlingDossiers:

@@ -10,12 +10,13 @@ unauthorised stops counting. The minutes are the lesson time actually missed
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from leerplicht.kalender import SchoolKalender
 from plumbing.copies import with_new_containers
+from plumbing.identifiers import name_based_id
 from services.opvolging.domain.evaluatie import WeekCijfer
 
 __all__ = ["Lesweekverzuim", "evaluatieweken"]
@@ -79,7 +80,7 @@ class Lesweekverzuim(Aggregate):
 
     @staticmethod
     def id_voor(school_id: str, leerling_id: str) -> UUID:
-        return uuid5(_NAAMRUIMTE, f"{school_id}\x1f{leerling_id}")
+        return name_based_id(_NAAMRUIMTE, f"{school_id}\x1f{leerling_id}")
 
     @classmethod
     def maak(cls, school_id: str, leerling_id: str) -> Lesweekverzuim:

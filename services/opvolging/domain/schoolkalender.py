@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from leerplicht.kalender import Periode, SchoolKalender
+from plumbing.identifiers import name_based_id
 
 __all__ = ["Schoolkalender"]
 
@@ -40,7 +41,7 @@ class Schoolkalender(Aggregate):
 
     @staticmethod
     def id_voor(school_id: str) -> UUID:
-        return uuid5(_NAAMRUIMTE, school_id)
+        return name_based_id(_NAAMRUIMTE, school_id)
 
     @classmethod
     def maak(cls, school_id: str) -> Schoolkalender:
