@@ -130,7 +130,9 @@ def _melding(melding: Verzuimmelding) -> dict[str, object]:
         "verzuimsoort": melding.verzuimsoort,
         "status": str(melding.status),
         "meldingsnummer": melding.meldingsnummer,
-        "begindatum": plicht.begindatum,
+        # DUO keeps the begindatum it was sent (no mutation changes it), also when
+        # the duty was stated again while the melding was on its way.
+        "begindatum": melding.begindatum_bij_duo or plicht.begindatum,
         "einddatum": plicht.einddatum,
         "vervaldatum": plicht.vervaldatum,
         "achterstallig": plicht.achterstallig,

@@ -23,6 +23,7 @@ from contracts.pgn import nieuwe_sleutel, versleutel
 from contracts.registratie import LeerlingGeregistreerd, SchoolGeregistreerd
 from plumbing.consumer import UnitOfWork
 from plumbing.security.sleutelkluis import VERNIETIGD
+from services.ketenkoppeling.api import _melding
 from services.ketenkoppeling.application import Ketenkoppeling
 from services.ketenkoppeling.contracts_mapping import to_contract
 from services.ketenkoppeling.domain.aanleiding import aanleiding_id
@@ -376,6 +377,8 @@ def test_registratie_noemt_de_periode_zoals_duo_die_heeft():
     assert geregistreerd.begindatum == date(2025, 9, 15)
     assert geregistreerd.einddatum == date(2025, 9, 26)
     assert melding.begindatum_bij_duo == date(2025, 9, 15)
+    # The listing says what DUO holds, not the duty's later begindatum.
+    assert _melding(melding)["begindatum"] == date(2025, 9, 15)
 
 
 def test_termijn_wordt_gepubliceerd():
