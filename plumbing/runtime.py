@@ -288,6 +288,13 @@ def serve(
 
     settings = settings_class()
     configure_logging(spec.name, settings.verzuim_log_level)
+    if settings.verzuim_store == "postgres":
+        from plumbing.store import StoreUnreachable, ensure_postgres_schema
+
+        try:
+            ensure_postgres_schema(settings, spec.name)
+        except StoreUnreachable as error:
+            raise SystemExit(f"{spec.name}: {error}") from None
     runtime = ServiceRuntime(spec, settings)
     uvicorn.run(
         runtime.fastapi_app(),

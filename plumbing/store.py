@@ -248,8 +248,24 @@ def store_env(service: str, settings: PlatformSettings) -> dict[str, str]:
     return env
 
 
+class StoreUnreachable(RuntimeError):
+    """The PostgreSQL store cannot be opened; says where and what to do."""
+
+
 def ensure_postgres_schema(settings: PlatformSettings, schema: str) -> None:
-    with psycopg.connect(settings.postgres_dsn(), autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(settings.postgres_dsn(), autocommit=True)
+    except psycopg.OperationalError as error:
+        # The services create their schemas, not the database: say so in one line
+        # instead of a driver traceback (the password is not in the message).
+        raise StoreUnreachable(
+            f"PostgreSQL database {settings.postgres_dbname!r} at "
+            f"{settings.postgres_host}:{settings.postgres_port} cannot be opened "
+            f"({str(error).strip().splitlines()[-1]}); create it first, e.g. "
+            f"createdb -h {settings.postgres_host} -p {settings.postgres_port} "
+            f"{settings.postgres_dbname}"
+        ) from None
+    with conn:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
 
 

@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from plumbing.security.settings import SecuritySettings
 from plumbing.settings import PlatformSettings
-from plumbing.store import store_env
+from plumbing.store import StoreUnreachable, store_env
 from tests.conftest import POSTGRES_DSN
 from tests.platform.toy import Bron, Teller
 
@@ -221,3 +221,13 @@ def test_rotation_through_the_settings(tmp_path):
     finally:
         app.close()
     assert not (tmp_path / "secrets").exists()  # a configured key makes no file
+
+
+def test_a_missing_postgres_database_is_named_with_what_to_do() -> None:
+    settings = postgres_settings(postgres_dbname=f"ontbreekt_{uuid.uuid4().hex[:8]}")
+
+    with pytest.raises(StoreUnreachable) as fout:
+        store_env("registratie", settings)
+
+    assert settings.postgres_dbname in str(fout.value)
+    assert "createdb" in str(fout.value)
