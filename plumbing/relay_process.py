@@ -72,7 +72,7 @@ class RelayProcess:
         )
         self._process: SpawnProcess = _SPAWN.Process(
             target=_main,
-            args=(spec_module(spec), settings, self.shared),
+            args=(spec_module(spec), settings, self.shared, os.getpid()),
             name=f"{spec.name}-relay",
             daemon=True,
         )
@@ -111,17 +111,23 @@ class _Shared:
     errors_in_a_row: Any
 
 
-def _main(module: str, settings: PlatformSettings, shared: _Shared) -> None:
+def _main(
+    module: str, settings: PlatformSettings, shared: _Shared, parent: int
+) -> None:
     die_with_parent()
+    # A parent killed while this child was still starting sent no death signal:
+    # an orphan would keep the leader lock from the service that replaces it.
+    if os.getppid() != parent:
+        return
     from plumbing.logging import configure_logging
 
     spec = importlib.import_module(module).SPEC
     configure_logging(f"{spec.name}-relay", settings.verzuim_log_level)
-    asyncio.run(_publish(spec, settings, shared))
+    asyncio.run(_publish(spec, settings, shared, parent))
 
 
 async def _publish(
-    spec: ServiceSpec, settings: PlatformSettings, shared: _Shared
+    spec: ServiceSpec, settings: PlatformSettings, shared: _Shared, parent: int
 ) -> None:
     from plumbing.runtime import ServiceRuntime
 
@@ -138,6 +144,11 @@ async def _publish(
     async def report() -> None:
         while True:
             shared.errors_in_a_row.value = relay.stats.errors_in_a_row
+            if os.getppid() != parent:
+                # Orphaned all the same (the death signal can be missed while the
+                # child imports): stop, so a new service's relay can lead.
+                relay.stop()
+                return
             await asyncio.sleep(0.5)
 
     reporting = asyncio.create_task(report())
