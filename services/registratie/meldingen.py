@@ -20,7 +20,13 @@ from services.registratie.afwezigheden import MAX_DAGEN_TERUG, MAX_DAGEN_VOORUIT
 from services.registratie.basis import RegistratieBasis
 from services.registratie.domain.afmelding import Afmelding, AfmeldingSoort
 from services.registratie.domain.classificatie import Grond, Grondfeit
-from services.registratie.domain.fouten import NietGevonden, OngeldigeInvoer, TotVoorVan
+from services.registratie.domain.fouten import (
+    DatumBuitenBereik,
+    NietGevonden,
+    OngeldigeInvoer,
+    RegistratieFout,
+    TotVoorVan,
+)
 from services.registratie.domain.leerling import Leerling, grondfeit_naar_dict
 from services.registratie.domain.school import SchoolContext
 from services.registratie.domain.signalen import SignaalSoort, grenst_aan_vakantie
@@ -230,8 +236,15 @@ class MeldingenGebruik(RegistratieBasis):
             afmelding = werk.haal(afmelding_id, Afmelding)
             if afmelding is None:
                 raise NietGevonden("afmelding", str(afmelding_id))
+            if AfmeldingSoort(afmelding.soort) is not AfmeldingSoort.ZIEK:
+                # A religious or art. 11a notice names its own days (art. 13, 11a).
+                raise RegistratieFout("alleen een ziekmelding wordt beter gemeld")
             if tot < afmelding.van:
                 raise TotVoorVan("tot", "tot ligt voor het begin van de afmelding")
+            if tot > werk.vandaag + timedelta(days=MAX_DAGEN_VOORUIT):
+                raise DatumBuitenBereik(
+                    "tot", f"meer dan {MAX_DAGEN_VOORUIT} dagen vooruit"
+                )
             leerling = werk.leerling(afmelding.leerling_id)
             _, school = werk.school(leerling.school_id)
             vorige = afmelding.tot
@@ -252,7 +265,11 @@ class MeldingenGebruik(RegistratieBasis):
                 feit=grondfeit_naar_dict(feit),
             )
             werk.bewaar(leerling)
-            raak_periode(werk, leerling, school, afmelding.van, vorige)
+            # Every day the old or the new end covers: a later `tot` than before
+            # makes days geoorloofd again, an earlier one no longer.
+            raak_periode(
+                werk, leerling, school, afmelding.van, max(vorige or werk.vandaag, tot)
+            )
             return afmelding, feit
 
         afmelding, feit = self._uitvoeren(opdracht, nu)

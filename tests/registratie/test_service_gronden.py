@@ -42,9 +42,35 @@ async def test_een_betermelding_beeindigt_de_ziekmelding(dienst: Dienst) -> None
     assert na[("2025-11-19", 1)]["grond"] != "ziekte"
     assert na[("2025-11-19", 1)]["status"] != "geoorloofd"
 
-    # A betermelding before the notice began is refused on its field.
-    fout = await dienst.verzoek("POST", pad, {"tot": "2025-11-10"}, status=400)
-    assert velden(probleem(fout, 400)) == ["tot"]
+    # A mistake put right: well only after Wednesday makes Wednesday ill again.
+    await dienst.verzoek("POST", pad, {"tot": "2025-11-19"}, status=200)
+    weer = await dienst.slots(leerling, "2025-11-19")
+    assert weer[("2025-11-19", 1)]["grond"] == "ziekte"
+
+    # Before the notice began, or far in the future: refused on its field.
+    for tot in ("2025-11-10", "2199-12-31"):
+        fout = await dienst.verzoek("POST", pad, {"tot": tot}, status=400)
+        assert velden(probleem(fout, 400)) == ["tot"]
+
+
+async def test_alleen_een_ziekmelding_wordt_beter_gemeld(dienst: Dienst) -> None:
+    leerling = await dienst.leerling(dienst.school_a)
+    melding = await dienst.verzoek(
+        "POST",
+        "/afmeldingen",
+        {
+            "leerlingId": str(leerling),
+            "soort": "religieus",
+            "van": "2025-12-10",
+            "ontvangen": "2025-11-20T08:00:00+01:00",
+        },
+        status=201,
+    )
+
+    pad = f"/afmeldingen/{melding.json()['afmeldingId']}/betermelding"
+    fout = await dienst.verzoek("POST", pad, {"tot": "2025-12-31"}, status=422)
+
+    assert fout.headers["content-type"] == "application/problem+json"
 
 
 @pytest.mark.parametrize(
