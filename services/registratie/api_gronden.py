@@ -9,6 +9,7 @@ same reference again replaces it, so a SIS can send it as often as it likes.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
@@ -63,11 +64,21 @@ def _geen_leerling() -> NotFound:
     return NotFound("Er is geen leerling met dit id.")
 
 
+def _geen_school() -> NotFound:
+    return NotFound("Er is geen school met dit id.")
+
+
 def gronden_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["afmeldingen en verlof"])
 
     def app() -> RegistratieDienst:
         return registratie(runtime)
+
+    async def school_antwoord(school_id: UUID) -> JSONResponse:
+        gevonden = await runtime.run_sync(api_lezen.school, app(), school_id)
+        if gevonden is None:
+            raise _geen_school()
+        return JSONResponse(gevonden.model_dump(mode="json", by_alias=True))
 
     async def van_caller(caller: Caller, leerling_id: UUID) -> None:
         note_leerlingen(leerling_id)
@@ -158,16 +169,26 @@ def gronden_router(runtime: ServiceRuntime) -> APIRouter:
         body: SluitingBody,
         caller: Annotated[Caller, Depends(SCHRIJVEN)],
     ) -> JSONResponse:
-        def niet_gevonden() -> NotFound:
-            return NotFound("Er is geen school met dit id.")
-
-        ensure_school(caller, str(schoolId), niet_gevonden)
+        ensure_school(caller, str(schoolId), _geen_school)
         await uitvoeren(
             runtime, app().sluit_school, schoolId, body.van, body.tot, body.reden
         )
-        gevonden = await runtime.run_sync(api_lezen.school, app(), schoolId)
-        if gevonden is None:
-            raise niet_gevonden()
-        return JSONResponse(gevonden.model_dump(mode="json", by_alias=True))
+        return await school_antwoord(schoolId)
+
+    @router.delete(
+        "/scholen/{schoolId}/sluitingen/{van}",
+        response_model=School,
+        response_model_by_alias=True,
+        responses={**NIET_GEVONDEN, **UITGEVOERD},
+        summary="Take back a closure recorded in error; its days count again",
+    )
+    async def heropening(
+        schoolId: UUID,  # noqa: N803
+        van: date,
+        caller: Annotated[Caller, Depends(SCHRIJVEN)],
+    ) -> JSONResponse:
+        ensure_school(caller, str(schoolId), _geen_school)
+        await uitvoeren(runtime, app().heropen_school, schoolId, van)
+        return await school_antwoord(schoolId)
 
     return router

@@ -22,6 +22,7 @@ from services.registratie.api_modellen import (
     School,
     SchooljaarKalender,
     Slot,
+    Sluiting,
     Verlofaanvraag,
     Verzuimdag,
 )
@@ -111,6 +112,10 @@ def school(app: RegistratieDienst, school_id: UUID) -> School | None:
         redenen=[RedenCode.model_validate(r) for r in aggregaat.redenen.values()],
         beleid=dict(aggregaat.beleid),
         contact_melder=aanvulling.get("contactMelder"),
+        sluitingen=sorted(
+            (Sluiting.model_validate(s) for s in aggregaat.sluitingen),
+            key=lambda s: s.van,
+        ),
         versie=aggregaat.version,
     )
 

@@ -12,7 +12,14 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from services.registratie.domain.afmelding import AfmeldingSoort
@@ -139,7 +146,16 @@ class School(_Model):
     redenen: list[RedenCode]
     beleid: dict[str, Any]
     contact_melder: Contactpersoon | None
+    sluitingen: list[Sluiting] = Field(
+        default_factory=list, description="Closures (Lpw art. 11(a)), oldest first."
+    )
     versie: int
+
+
+class Sluiting(_Model):
+    van: date
+    tot: date
+    reden: str
 
 
 # --- pupils -------------------------------------------------------------------------
@@ -405,8 +421,8 @@ class GrondBody(_Model):
 
     van: Datum
     tot: Datum | None = Field(default=None, description="open-ended when absent")
-    lesuren: list[int] | None = Field(
-        default=None, description="only these lesuren; all when absent"
+    lesuren: list[StrictInt] | None = Field(
+        default=None, max_length=20, description="only these lesuren; all when absent"
     )
 
     controleer_tot = field_validator("tot")(_niet_voor("van"))

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from leerplicht.identificatie import IdentificatieFout, valideer_brin
 from leerplicht.kalender import Periode, SchoolKalender
+from services.registratie.afwezigheden import MAX_DAGEN_TERUG, MAX_DAGEN_VOORUIT
 from services.registratie.bulk import BulkGebruik
-from services.registratie.domain.fouten import OngeldigeInvoer, TotVoorVan
+from services.registratie.domain.fouten import (
+    DatumBuitenBereik,
+    NietGevonden,
+    OngeldigeInvoer,
+    TotVoorVan,
+)
 from services.registratie.domain.kalender_ical import lees_ical
 from services.registratie.domain.leerlingenlijst import (
     EMMERS,
@@ -54,6 +60,9 @@ from services.registratie.wissing import WissenGebruik
 __all__ = ["Registratie"]
 
 logger = logging.getLogger(__name__)
+
+# A closure is days or weeks (a storm, a strike), like an open notice at most.
+MAX_SLUITING_DAGEN = 62
 
 
 def _school_view(school: School) -> SchoolView:
@@ -191,33 +200,80 @@ class Registratie(
         reden: str,
         nu: datetime | None = None,
     ) -> SchoolView:
-        """Lpw art. 11(a): a closure makes every pupil's absence geoorloofd."""
+        """Lpw art. 11(a): a closure makes every pupil's absence geoorloofd. The same
+        closure again changes nothing; one per first day."""
         if tot < van:
             raise TotVoorVan("tot", "tot ligt voor van")
+        if (tot - van).days >= MAX_SLUITING_DAGEN:
+            raise DatumBuitenBereik(
+                "tot", f"een sluiting duurt hooguit {MAX_SLUITING_DAGEN} dagen"
+            )
 
         def opdracht(werk: Werkeenheid) -> School:
+            vandaag = werk.vandaag
+            if not (
+                vandaag - timedelta(days=MAX_DAGEN_TERUG)
+                <= van
+                <= vandaag + timedelta(days=MAX_DAGEN_VOORUIT)
+            ):
+                raise DatumBuitenBereik(
+                    "van",
+                    "buiten het bereik van de records (400 dagen terug, 60 vooruit)",
+                )
             school, _ = werk.school(school_id)
+            bestaand = school.sluiting_op(van)
+            nieuw = {"van": van.isoformat(), "tot": tot.isoformat(), "reden": reden}
+            if bestaand == nieuw:
+                return school
+            if bestaand is not None:
+                raise OngeldigeInvoer(
+                    "van",
+                    "op deze dag begint al een andere sluiting; heropen die eerst",
+                )
             school.sluit(school_id=school_id, van=van, tot=tot, reden=reden)
             werk.bewaar(school)
-            lijsten = [lijst_id(school_id, emmer) for emmer in range(EMMERS)]
-            werk.laad(lijsten)
-            leerlingen = [
-                leerling_id
-                for lijst in (werk.haal(i, Leerlingenlijst) for i in lijsten)
-                if lijst is not None
-                for leerling_id in lijst.leerlingen
-            ]
-            dagen = list(Periode(van, tot).dagen())
-            werk.laad(leerlingen)
-            werk.laad(verzuimdag_id(ll, d) for ll in leerlingen for d in dagen)
-            for leerling_id in leerlingen:
-                for d in dagen:
-                    # Days without a record yet pick the closure up from the school.
-                    if werk.haal(verzuimdag_id(leerling_id, d), Verzuimdag) is not None:
-                        werk.raak(leerling_id, d)
+            self._raak_school(werk, school_id, van, tot)
             return school
 
         return _school_view(self._uitvoeren(opdracht, nu))
+
+    def heropen_school(
+        self, school_id: UUID, van: date, nu: datetime | None = None
+    ) -> SchoolView:
+        """Take back the closure that starts on `van`; its days count again."""
+
+        def opdracht(werk: Werkeenheid) -> School:
+            school, _ = werk.school(school_id)
+            sluiting = school.sluiting_op(van)
+            if sluiting is None:
+                raise NietGevonden("sluiting", van.isoformat())
+            school.heropen(school_id=school_id, van=van)
+            werk.bewaar(school)
+            tot = date.fromisoformat(sluiting["tot"])
+            self._raak_school(werk, school_id, van, tot)
+            return school
+
+        return _school_view(self._uitvoeren(opdracht, nu))
+
+    @staticmethod
+    def _raak_school(werk: Werkeenheid, school_id: UUID, van: date, tot: date) -> None:
+        """Classify again every recorded day of every pupil of the school in a
+        period; days without a record yet pick the school's state up when one comes."""
+        lijsten = [lijst_id(school_id, emmer) for emmer in range(EMMERS)]
+        werk.laad(lijsten)
+        leerlingen = [
+            leerling_id
+            for lijst in (werk.haal(i, Leerlingenlijst) for i in lijsten)
+            if lijst is not None
+            for leerling_id in lijst.leerlingen
+        ]
+        dagen = list(Periode(van, tot).dagen())
+        werk.laad(leerlingen)
+        werk.laad(verzuimdag_id(ll, d) for ll in leerlingen for d in dagen)
+        for leerling_id in leerlingen:
+            for d in dagen:
+                if werk.haal(verzuimdag_id(leerling_id, d), Verzuimdag) is not None:
+                    werk.raak(leerling_id, d)
 
     # --- time passing --------------------------------------------------------------
 

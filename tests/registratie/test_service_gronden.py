@@ -125,6 +125,13 @@ async def test_grond_voor_een_onbekende_of_andere_leerling(dienst: Dienst) -> No
 
     assert andere.status_code == 404
     assert velden(probleem(verkeerd, 400)) == ["tot"]
+    for lesuren in (["1"], [True], list(range(1, 22)), []):
+        fout = await dienst.verzoek(
+            "PUT",
+            f"/leerlingen/{vreemd}/schorsingen/K1",
+            {"van": "2025-11-18", "lesuren": lesuren},
+        )
+        assert fout.status_code == 400, lesuren
 
 
 async def test_sluiting_van_de_school(dienst: Dienst) -> None:
@@ -132,13 +139,34 @@ async def test_sluiting_van_de_school(dienst: Dienst) -> None:
     await dienst.afwezig(
         leerling, "C-1", datum="2025-11-19", lesuurVan=3, redenCode="A"
     )
+    pad = f"/scholen/{dienst.school_a}/sluitingen"
+    sluiting = {"van": "2025-11-19", "tot": "2025-11-19", "reden": "stormschade"}
 
-    await dienst.verzoek(
-        "POST",
-        f"/scholen/{dienst.school_a}/sluitingen",
-        {"van": "2025-11-19", "tot": "2025-11-19", "reden": "stormschade"},
-        status=200,
-    )
+    eerst = await dienst.verzoek("POST", pad, sluiting, status=200)
+    opnieuw = await dienst.verzoek("POST", pad, sluiting, status=200)
 
+    # The same closure twice is one closure, listed with the school.
+    assert eerst.json() == opnieuw.json()
+    assert eerst.json()["sluitingen"] == [sluiting]
     slot = (await dienst.slots(leerling, "2025-11-19"))[("2025-11-19", 3)]
     assert (slot["status"], slot["grond"]) == ("geoorloofd", "sluiting")
+
+    # Recorded in error: taken back, the day counts again.
+    terug = await dienst.verzoek("DELETE", f"{pad}/2025-11-19", status=200)
+    assert terug.json()["sluitingen"] == []
+    slot = (await dienst.slots(leerling, "2025-11-19"))[("2025-11-19", 3)]
+    assert slot["status"] == "ongeoorloofd"
+    await dienst.verzoek("DELETE", f"{pad}/2025-11-19", status=404)
+
+
+async def test_een_sluiting_blijft_binnen_haar_grenzen(dienst: Dienst) -> None:
+    pad = f"/scholen/{dienst.school_a}/sluitingen"
+    eeuw = {"van": "1900-01-01", "tot": "2199-12-31", "reden": "eeuw"}
+    lang = {"van": "2025-11-01", "tot": "2026-02-01", "reden": "verbouwing"}
+    vroeg = {"van": "2020-11-02", "tot": "2020-11-03", "reden": "oud"}
+
+    for body, veld in ((eeuw, "tot"), (lang, "tot"), (vroeg, "van")):
+        fout = await dienst.verzoek("POST", pad, body, status=400)
+        assert velden(probleem(fout, 400)) == [veld]
+    school = await dienst.verzoek("GET", f"/scholen/{dienst.school_a}", status=200)
+    assert school.json()["sluitingen"] == []

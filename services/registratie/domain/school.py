@@ -297,6 +297,14 @@ class School(Aggregate):
             {"van": van.isoformat(), "tot": tot.isoformat(), "reden": reden}
         )
 
+    @event("Heropend")
+    def heropen(self, school_id: UUID, van: date) -> None:
+        """A closure recorded in error is taken back (the one starting on `van`)."""
+        self.sluitingen = [s for s in self.sluitingen if s["van"] != van.isoformat()]
+
+    def sluiting_op(self, van: date) -> dict[str, Any] | None:
+        return next((s for s in self.sluitingen if s["van"] == van.isoformat()), None)
+
     def context(self) -> SchoolContext:
         return SchoolContext(
             school_id=self.id,
