@@ -443,3 +443,51 @@ def test_cli_dry_run_zonder_url_en_een_kapotte_koppeling(tmp_path: Path) -> None
         )
     with pytest.raises(SystemExit, match="--url"):
         main(["eduarte", str(bestand), "--school", "s", "--koppeling", str(goed)])
+
+
+def test_cli_stopt_met_een_duidelijke_melding_bij_onleesbare_bestanden(
+    tmp_path: Path,
+) -> None:
+    ansi = tmp_path / "export.csv"
+    ansi.write_bytes("654321;20251001;;;;;;Z;Caf\xe9\n".encode("cp1252"))
+    goed = tmp_path / "goed.csv"
+    goed.write_text(f"654321;{KOPPELING['654321']}\n")
+    lijst = tmp_path / "lijst.json"
+    lijst.write_text("[1, 2]")
+    komma = tmp_path / "komma.csv"
+    komma.write_text(f"654321,{KOPPELING['654321']}\n")
+    eerste_fout = tmp_path / "eerste.csv"
+    eerste_fout.write_text("654321;geen-uuid\n")
+
+    def draai(*args: str) -> None:
+        main(["eduarte", *args, "--school", "s", "--dry-run"])
+
+    with pytest.raises(SystemExit, match="--encoding"):
+        draai(str(ansi), "--koppeling", str(goed))
+    with pytest.raises(SystemExit, match="onbekende tekenset"):
+        draai(str(ansi), "--koppeling", str(goed), "--encoding", "foo")
+    with pytest.raises(SystemExit, match="bestaat niet"):
+        draai(str(tmp_path / "weg.csv"), "--koppeling", str(goed))
+    with pytest.raises(SystemExit, match="JSON-object"):
+        draai(str(ansi), "--koppeling", str(lijst))
+    with pytest.raises(SystemExit, match="geen ';'"):
+        draai(str(ansi), "--koppeling", str(komma))
+    with pytest.raises(SystemExit, match="regel 1"):
+        draai(str(ansi), "--koppeling", str(eerste_fout))
+    # With the right character set it reads.
+    assert (
+        main(
+            [
+                "eduarte",
+                str(ansi),
+                "--school",
+                "s",
+                "--dry-run",
+                "--koppeling",
+                str(goed),
+                "--encoding",
+                "cp1252",
+            ]
+        )
+        == 0
+    )

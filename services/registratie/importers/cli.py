@@ -55,19 +55,51 @@ KOPPELING_UITLEG = (
 )
 
 
+def _lees_tekst(pad: Path, encoding: str, wat: str) -> str:
+    """A file as text, or a clear stop (not a traceback) when it cannot be read."""
+    try:
+        return pad.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise SystemExit(f"{wat} {pad} bestaat niet") from None
+    except IsADirectoryError:
+        raise SystemExit(f"{wat} {pad} is een map") from None
+    except LookupError:
+        raise SystemExit(f"onbekende tekenset {encoding!r}") from None
+    except UnicodeDecodeError as fout:
+        raise SystemExit(
+            f"{wat} {pad} is geen {encoding} (byte {fout.start}); geef de tekenset "
+            "van de export met --encoding, bijvoorbeeld cp1252"
+        ) from None
+
+
 def lees_koppeling(pad: Path) -> dict[str, UUID]:
-    tekst = pad.read_text(encoding="utf-8-sig")
+    tekst = _lees_tekst(pad, "utf-8-sig", "koppeling")
     if pad.suffix.lower() == ".json":
-        paren = [(str(k), str(v)) for k, v in json.loads(tekst).items()]
+        try:
+            inhoud = json.loads(tekst)
+        except ValueError:
+            raise SystemExit(f"koppeling {pad} is geen geldige JSON") from None
+        if not isinstance(inhoud, dict) or not all(
+            isinstance(v, str) for v in inhoud.values()
+        ):
+            raise SystemExit(
+                f'koppeling {pad}: verwacht een JSON-object {{"nummer": "leerlingId"}}'
+            )
+        paren = [(str(k), v) for k, v in inhoud.items()]
     else:
-        rijen = csv.reader(tekst.splitlines(), delimiter=";")
+        regels = [r for r in tekst.splitlines() if r.strip()]
+        if regels and not any(";" in r for r in regels):
+            raise SystemExit(
+                f"koppeling {pad}: geen ';' gevonden; de regels zijn nummer;leerlingId"
+            )
+        rijen = csv.reader(regels, delimiter=";")
         paren = [(r[0].strip(), r[1].strip()) for r in rijen if len(r) >= 2 and r[0]]
     koppeling: dict[str, UUID] = {}
     for regel, (nummer, leerling_id) in enumerate(paren, start=1):
         try:
             koppeling[nummer] = UUID(leerling_id)
         except ValueError:
-            if regel == 1:
+            if regel == 1 and not (nummer.isascii() and nummer.isdigit()):
                 continue  # a header such as `leerlingnummer;leerlingId`
             raise SystemExit(
                 f"koppeling {pad}, regel {regel}: {leerling_id!r} is geen leerlingId "
@@ -84,14 +116,19 @@ def lees_bestand(
     encoding: str = "utf-8",
 ) -> ImportResultaat:
     if formaat == "eduarte":
-        return lees_absentiemeldingen(pad.read_text(encoding=encoding), koppeling)
+        return lees_absentiemeldingen(_lees_tekst(pad, encoding, "bestand"), koppeling)
     if formaat == "eduarte-waarnemingen":
-        return lees_waarnemingen(pad.read_text(encoding=encoding), koppeling)
-    if formaat == "somtoday":
-        return lees_somtoday(pad.read_bytes(), koppeling)
-    if leerling is None:
+        return lees_waarnemingen(_lees_tekst(pad, encoding, "bestand"), koppeling)
+    if formaat == "magister" and leerling is None:
         raise SystemExit("magister: geef --leerling (het leerlingId van deze persoon)")
-    return lees_absenties(pad.read_bytes(), leerling)
+    try:
+        inhoud = pad.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        raise SystemExit(f"bestand {pad} bestaat niet of is een map") from None
+    if formaat == "somtoday":
+        return lees_somtoday(inhoud, koppeling)
+    assert leerling is not None
+    return lees_absenties(inhoud, leerling)
 
 
 @stamina.retry(on=(httpx.TransportError, httpx.HTTPStatusError), attempts=4)
