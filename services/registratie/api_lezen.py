@@ -216,6 +216,8 @@ def afmelding(app: RegistratieDienst, afmelding_id: UUID) -> Afmelding | None:
         gemeld_door=aggregaat.gemeld_door,
         tijdig=feit.tijdig(),
         binnen_limiet=aggregaat.binnen_limiet,
+        bron=aggregaat.bron,
+        bron_id=aggregaat.bron_id,
         versie=aggregaat.version,
     )
 

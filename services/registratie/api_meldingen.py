@@ -147,7 +147,12 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         response_model_by_alias=True,
         status_code=201,
         dependencies=JSON,
-        responses={**MEDIATYPE, **UITGEVOERD, **GEWIST},
+        responses={
+            **MEDIATYPE,
+            **UITGEVOERD,
+            **GEWIST,
+            200: {"model": Afmelding, "description": "Sent before (same bronId)"},
+        },
         summary="A parent's notice: ill, religious obligation, or a 5-year-old",
     )
     async def meld_af(
@@ -166,7 +171,11 @@ def meldingen_router(runtime: ServiceRuntime) -> APIRouter:
         if antwoord is None:
             raise _geen_afmelding()
         return met_locatie(
-            request, "afmelding", antwoord, afmeldingId=str(view.afmelding_id)
+            request,
+            "afmelding",
+            antwoord,
+            201 if view.nieuw else 200,
+            afmeldingId=str(view.afmelding_id),
         )
 
     @router.post(

@@ -326,6 +326,8 @@ class Afmelding(_Model):
     gemeld_door: str
     tijdig: bool = Field(description="D8: within the notice period.")
     binnen_limiet: bool
+    bron: str | None = None
+    bron_id: str | None = Field(default=None, description="The sender's own id.")
     versie: int
 
 
@@ -390,9 +392,10 @@ class AfmeldingenBulkBody(_Model):
 
 class AfmeldingenBulkRegel(_Model):
     index: int
-    status: Literal["accepted", "rejected"] = Field(
-        description="accepted: recorded (see afmeldingId); rejected: see veld and "
-        "reden (nothing stored)."
+    status: Literal["accepted", "unchanged", "rejected"] = Field(
+        description="accepted: recorded (see afmeldingId); unchanged: the same "
+        "notice was sent before under its bronId (nothing stored); rejected: see "
+        "veld and reden (nothing stored)."
     )
     afmelding_id: UUID | None = None
     tijdig: bool | None = Field(default=None, description="D8, when accepted.")

@@ -18,7 +18,11 @@ from leerplicht.kalender import Periode
 from leerplicht.regime import Regime, regime_op, verjaardag
 from services.registratie.afwezigheden import MAX_DAGEN_TERUG, MAX_DAGEN_VOORUIT
 from services.registratie.basis import RegistratieBasis
-from services.registratie.domain.afmelding import Afmelding, AfmeldingSoort
+from services.registratie.domain.afmelding import (
+    Afmelding,
+    AfmeldingSoort,
+    afmelding_id,
+)
 from services.registratie.domain.classificatie import Grond, Grondfeit
 from services.registratie.domain.fouten import (
     DatumBuitenBereik,
@@ -100,7 +104,34 @@ def controleer_afmelding(invoer: AfmeldingInvoer) -> None:
         raise TotVoorVan("lesuurTot", "lesuurTot ligt voor lesuurVan")
 
 
-def afmelding_view(afmelding: Afmelding, feit: Grondfeit) -> AfmeldingView:
+def _zelfde_afmelding(afmelding: Afmelding, invoer: AfmeldingInvoer) -> bool:
+    """A notice sent again: what it says equals what was received the first time
+    (a moment of receipt left out means "when it arrived" and is not compared)."""
+    return (
+        afmelding.soort == invoer.soort.value
+        and afmelding.van == invoer.van
+        and afmelding.tot_ontvangen == invoer.tot
+        and afmelding.lesuur_van == invoer.lesuur_van
+        and afmelding.lesuur_tot == invoer.lesuur_tot
+        and afmelding.gemeld_door == invoer.gemeld_door
+        and (invoer.ontvangen is None or invoer.ontvangen == afmelding.ontvangen)
+    )
+
+
+def _grondfeit(afmelding: Afmelding) -> Grondfeit:
+    """The ground a stored notice gives, for its answer (D8 timeliness)."""
+    return Grondfeit(
+        AfmeldingSoort(afmelding.soort).grond,
+        afmelding.van,
+        afmelding.tot,
+        ontvangen=afmelding.ontvangen,
+        geldig=afmelding.binnen_limiet,
+    )
+
+
+def afmelding_view(
+    afmelding: Afmelding, feit: Grondfeit, *, nieuw: bool = True
+) -> AfmeldingView:
     return AfmeldingView(
         afmelding_id=afmelding.id,
         leerling_id=afmelding.leerling_id,
@@ -112,6 +143,7 @@ def afmelding_view(afmelding: Afmelding, feit: Grondfeit) -> AfmeldingView:
         tijdig=replace(feit, geldig=True).tijdig(),
         binnen_limiet=afmelding.binnen_limiet,
         versie=afmelding.version,
+        nieuw=nieuw,
     )
 
 
@@ -121,18 +153,31 @@ class MeldingenGebruik(RegistratieBasis):
     ) -> AfmeldingView:
         """A parent's notice; D8 timeliness is judged from `ontvangen`."""
         controleer_afmelding(invoer)
-        afmelding, feit = self._uitvoeren(
+        afmelding, feit, nieuw = self._uitvoeren(
             partial(self.leg_afmelding_vast, invoer=invoer), nu
         )
-        return afmelding_view(afmelding, feit)
+        return afmelding_view(afmelding, feit, nieuw=nieuw)
 
     def leg_afmelding_vast(
         self, werk: Werkeenheid, invoer: AfmeldingInvoer
-    ) -> tuple[Afmelding, Grondfeit]:
-        """The notice's changes in `werk`. A refusal (`RegistratieFout`) comes before
-        any change, so a bulk can refuse one notice and go on with the next."""
+    ) -> tuple[Afmelding, Grondfeit, bool]:
+        """The notice's changes in `werk`, and whether it is new (False: the same
+        notice again by its bronId, nothing changed). A refusal (`RegistratieFout`)
+        comes before any change, so a bulk can refuse one notice and go on with the
+        next."""
         leerling = werk.leerling(invoer.leerling_id)
         _, school = werk.school(leerling.school_id)
+        if invoer.bron_id is not None:
+            sleutel = afmelding_id(leerling.id, invoer.bron or "", invoer.bron_id)
+            bestaand = werk.haal(sleutel, Afmelding)
+            if bestaand is not None:
+                if not _zelfde_afmelding(bestaand, invoer):
+                    raise OngeldigeInvoer(
+                        "bronId",
+                        "dit bronId hoort bij een afmelding met andere gegevens "
+                        "(een ziekmelding beëindigt u met een betermelding)",
+                    )
+                return bestaand, _grondfeit(bestaand), False
         ontvangen = invoer.ontvangen or werk.moment
         lesuren = None
         if invoer.lesuur_van is not None:
@@ -151,6 +196,8 @@ class MeldingenGebruik(RegistratieBasis):
             ontvangen=ontvangen,
             gemeld_door=invoer.gemeld_door,
             binnen_limiet=binnen,
+            bron=invoer.bron,
+            bron_id=invoer.bron_id,
         )
         werk.nieuw(afmelding)
         feit = Grondfeit(
@@ -165,7 +212,7 @@ class MeldingenGebruik(RegistratieBasis):
         if invoer.soort is AfmeldingSoort.ZIEK:
             self._signaleer_ziekmelding(leerling, school, feit, werk)
         raak_periode(werk, leerling, school, invoer.van, invoer.tot)
-        return afmelding, feit
+        return afmelding, feit, True
 
     def _art11a(
         self,

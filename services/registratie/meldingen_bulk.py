@@ -67,8 +67,9 @@ class MeldingenBulkGebruik(MeldingenGebruik):
             raise OngeldigeInvoer("afmeldingen", f"maximaal {MAX_AFMELDINGEN} per keer")
 
         def stap(werk: Werkeenheid, invoer: AfmeldingInvoer) -> Regel[AfmeldingView]:
-            afmelding, feit = self.leg_afmelding_vast(werk, invoer)
-            return Regel(0, "accepted", afmelding_view(afmelding, feit))
+            afmelding, feit, nieuw = self.leg_afmelding_vast(werk, invoer)
+            status = "accepted" if nieuw else "unchanged"
+            return Regel(0, status, afmelding_view(afmelding, feit, nieuw=nieuw))
 
         return per_regel(self, afmeldingen, _lees, stap, self._laad_vooraf, nu)
 

@@ -86,6 +86,10 @@ class AfmeldingInvoer(_Invoer):
     lesuur_tot: int | None = Field(default=None, ge=1, le=20)
     ontvangen: Moment | None = None  # default: now
     gemeld_door: str = Field(default="ouder", max_length=40)
+    # The sender's own id of the notice (per pupil and `bron`): sent again, the same
+    # notice is answered and nothing is stored. Without it every notice is new.
+    bron: str | None = Field(default=None, min_length=1, max_length=40)
+    bron_id: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class VerlofaanvraagInvoer(_Invoer):
@@ -196,6 +200,7 @@ class AfmeldingView:
     tijdig: bool
     binnen_limiet: bool
     versie: int
+    nieuw: bool = True  # False: the same notice was sent before (by bronId)
 
 
 @dataclass(frozen=True)

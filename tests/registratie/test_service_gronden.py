@@ -170,3 +170,54 @@ async def test_een_sluiting_blijft_binnen_haar_grenzen(dienst: Dienst) -> None:
         assert velden(probleem(fout, 400)) == [veld]
     school = await dienst.verzoek("GET", f"/scholen/{dienst.school_a}", status=200)
     assert school.json()["sluitingen"] == []
+
+
+async def test_een_afmelding_met_bronid_is_eenmaal_opgeslagen(dienst: Dienst) -> None:
+    # Given a parents' portal that names its notices and sends one twice.
+    leerling = await dienst.leerling(dienst.school_a)
+    melding = {
+        "leerlingId": str(leerling),
+        "soort": "ziek",
+        "van": "2025-11-17",
+        "tot": "2025-11-18",
+        "bron": "ouderportaal",
+        "bronId": "ZM-1001",
+    }
+    eerst = await dienst.verzoek("POST", "/afmeldingen", melding, status=201)
+    opgeslagen = dienst.opgeslagen()
+
+    # When it comes again, alone and in a bulk, and once with other days.
+    opnieuw = await dienst.verzoek("POST", "/afmeldingen", melding, status=200)
+    na_opnieuw = dienst.opgeslagen()
+    bulk = await dienst.verzoek(
+        "POST",
+        "/afmeldingen/bulk",
+        {"afmeldingen": [melding, {**melding, "bronId": "ZM-1002"}]},
+        status=200,
+    )
+    anders = await dienst.verzoek(
+        "POST", "/afmeldingen", {**melding, "tot": "2025-11-19"}, status=400
+    )
+
+    # Then the same notice is answered and nothing is stored for it; another id is a
+    # new notice; the same id with other content is refused on bronId.
+    assert opnieuw.json()["afmeldingId"] == eerst.json()["afmeldingId"]
+    assert opnieuw.json()["bronId"] == "ZM-1001"
+    [zelfde, nieuw] = bulk.json()["resultaten"]
+    assert (zelfde["status"], zelfde["afmeldingId"]) == (
+        "unchanged",
+        eerst.json()["afmeldingId"],
+    )
+    assert nieuw["status"] == "accepted"
+    assert na_opnieuw == opgeslagen
+    assert velden(probleem(anders, 400)) == ["bronId"]
+
+
+async def test_een_afmelding_zonder_bronid_is_elke_keer_nieuw(dienst: Dienst) -> None:
+    leerling = await dienst.leerling(dienst.school_a)
+    melding = {"leerlingId": str(leerling), "soort": "ziek", "van": "2025-11-17"}
+
+    eerst = await dienst.verzoek("POST", "/afmeldingen", melding, status=201)
+    tweede = await dienst.verzoek("POST", "/afmeldingen", melding, status=201)
+
+    assert eerst.json()["afmeldingId"] != tweede.json()["afmeldingId"]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from uuid import UUID
+from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from services.registratie.domain.classificatie import Grond
 
-__all__ = ["Afmelding", "AfmeldingSoort"]
+__all__ = ["Afmelding", "AfmeldingSoort", "afmelding_id"]
 
 
 class AfmeldingSoort(StrEnum):
@@ -32,7 +32,23 @@ class AfmeldingSoort(StrEnum):
         }[self]
 
 
+_NAMESPACE = UUID("5d0b8f3e-2c41-4f6a-9e57-1a8c3d2b7e64")
+
+
+def afmelding_id(leerling_id: UUID, bron: str, bron_id: str) -> UUID:
+    """The id of a notice the sender names itself: the same id every time."""
+    return uuid5(_NAMESPACE, f"{leerling_id}/{bron}/{bron_id}")
+
+
 class Afmelding(Aggregate):
+    @staticmethod
+    def create_id(
+        leerling_id: UUID, bron: str | None = None, bron_id: str | None = None
+    ) -> UUID:
+        if bron_id is None:
+            return uuid4()  # an anonymous notice: each one is new
+        return afmelding_id(leerling_id, bron or "", bron_id)
+
     @event("Ontvangen")
     def __init__(
         self,
@@ -45,6 +61,8 @@ class Afmelding(Aggregate):
         ontvangen: datetime,
         gemeld_door: str,
         binnen_limiet: bool,
+        bron: str | None = None,
+        bron_id: str | None = None,
     ) -> None:
         self.leerling_id = leerling_id
         self.soort = soort
@@ -55,6 +73,11 @@ class Afmelding(Aggregate):
         self.ontvangen = ontvangen
         self.gemeld_door = gemeld_door
         self.binnen_limiet = binnen_limiet
+        self.bron = bron
+        self.bron_id = bron_id
+        # As received: a betermelding changes `tot`, a re-sent notice is compared
+        # with what was sent.
+        self.tot_ontvangen = tot
         self.ingetrokken = False
 
     @event("BeterGemeld")
