@@ -1,5 +1,5 @@
 """Legal grounds besides notices and leave: a pupil well again, a vrijstelling or a
-schorsing on the pupil, a closure of the whole school.
+schorsing on the pupil (a closure of the whole school is in `api_scholen`).
 
 Each makes the days it covers geoorloofd (or, for a sick notice that ends, no longer
 so) and classifies them again at once, like the facts in `api_meldingen`. A
@@ -9,17 +9,14 @@ same reference again replaces it, so a SIS can send it as often as it likes.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path
-from fastapi.responses import JSONResponse
 
 from plumbing.errors import NotFound
 from plumbing.security.access import note_leerlingen
 from plumbing.security.callers import Caller
-from plumbing.security.dependencies import ensure_school
 from services.registratie import api_lezen
 from services.registratie.api_basis import (
     GEWIST,
@@ -36,8 +33,6 @@ from services.registratie.api_modellen import (
     BetermeldingBody,
     GrondAntwoord,
     GrondBody,
-    School,
-    SluitingBody,
 )
 from services.registratie.domain.classificatie import Grond
 from services.registratie.modellen import GrondInvoer
@@ -64,21 +59,11 @@ def _geen_leerling() -> NotFound:
     return NotFound("Er is geen leerling met dit id.")
 
 
-def _geen_school() -> NotFound:
-    return NotFound("Er is geen school met dit id.")
-
-
 def gronden_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["afmeldingen en verlof"])
 
     def app() -> RegistratieDienst:
         return registratie(runtime)
-
-    async def school_antwoord(school_id: UUID) -> JSONResponse:
-        gevonden = await runtime.run_sync(api_lezen.school, app(), school_id)
-        if gevonden is None:
-            raise _geen_school()
-        return JSONResponse(gevonden.model_dump(mode="json", by_alias=True))
 
     async def van_caller(caller: Caller, leerling_id: UUID) -> None:
         note_leerlingen(leerling_id)
@@ -155,40 +140,5 @@ def gronden_router(runtime: ServiceRuntime) -> APIRouter:
         Grond.SCHORSING,
         "A schorsing (Lpw art. 11(c)): its days are geoorloofd",
     )
-
-    @router.post(
-        "/scholen/{schoolId}/sluitingen",
-        response_model=School,
-        response_model_by_alias=True,
-        dependencies=JSON,
-        responses={**NIET_GEVONDEN, **MEDIATYPE, **UITGEVOERD},
-        summary="The school is closed (Lpw art. 11(a)): absence then is geoorloofd",
-    )
-    async def sluiting(
-        schoolId: UUID,  # noqa: N803
-        body: SluitingBody,
-        caller: Annotated[Caller, Depends(SCHRIJVEN)],
-    ) -> JSONResponse:
-        ensure_school(caller, str(schoolId), _geen_school)
-        await uitvoeren(
-            runtime, app().sluit_school, schoolId, body.van, body.tot, body.reden
-        )
-        return await school_antwoord(schoolId)
-
-    @router.delete(
-        "/scholen/{schoolId}/sluitingen/{van}",
-        response_model=School,
-        response_model_by_alias=True,
-        responses={**NIET_GEVONDEN, **UITGEVOERD},
-        summary="Take back a closure recorded in error; its days count again",
-    )
-    async def heropening(
-        schoolId: UUID,  # noqa: N803
-        van: date,
-        caller: Annotated[Caller, Depends(SCHRIJVEN)],
-    ) -> JSONResponse:
-        ensure_school(caller, str(schoolId), _geen_school)
-        await uitvoeren(runtime, app().heropen_school, schoolId, van)
-        return await school_antwoord(schoolId)
 
     return router

@@ -1,5 +1,6 @@
 """`/scholen`: register a school (identity, calendar, timetable, reason codes,
-policy, contact) and import its calendar from iCalendar.
+policy, contact), import its calendar from iCalendar, and record or take back a
+closure (Lpw art. 11(a)).
 
 A school's id is not free: it follows from BRIN and vestiging
 (`uuid5(NAMESPACE_URL, "verzuimketen:school:" + brin + vestiging)`), so one school
@@ -32,7 +33,13 @@ from services.registratie.api_basis import (
     uitvoeren,
     vereist_mediatype,
 )
-from services.registratie.api_modellen import Kalender, Periode, School, SchoolBody
+from services.registratie.api_modellen import (
+    Kalender,
+    Periode,
+    School,
+    SchoolBody,
+    SluitingBody,
+)
 from services.registratie.domain.school import school_id_voor
 from services.registratie.domain.tijd import EERSTE_DATUM, LAATSTE_DATUM
 from services.registratie.modellen import SchoolInvoer
@@ -198,6 +205,41 @@ def scholen_router(runtime: ServiceRuntime) -> APIRouter:
         caller: Annotated[Caller, Depends(LEZEN)],
     ) -> JSONResponse:
         ensure_school(caller, str(schoolId), _niet_gevonden)
+        return await antwoord(schoolId, 200)
+
+    @router.post(
+        "/scholen/{schoolId}/sluitingen",
+        response_model=School,
+        response_model_by_alias=True,
+        dependencies=JSON,
+        responses={**NIET_GEVONDEN, **MEDIATYPE, **UITGEVOERD},
+        summary="The school is closed (Lpw art. 11(a)): absence then is geoorloofd",
+    )
+    async def sluiting(
+        schoolId: UUID,  # noqa: N803
+        body: SluitingBody,
+        caller: Annotated[Caller, Depends(SCHRIJVEN)],
+    ) -> JSONResponse:
+        ensure_school(caller, str(schoolId), _niet_gevonden)
+        await uitvoeren(
+            runtime, app().sluit_school, schoolId, body.van, body.tot, body.reden
+        )
+        return await antwoord(schoolId, 200)
+
+    @router.delete(
+        "/scholen/{schoolId}/sluitingen/{van}",
+        response_model=School,
+        response_model_by_alias=True,
+        responses={**NIET_GEVONDEN, **UITGEVOERD},
+        summary="Take back a closure recorded in error; its days count again",
+    )
+    async def heropening(
+        schoolId: UUID,  # noqa: N803
+        van: date,
+        caller: Annotated[Caller, Depends(SCHRIJVEN)],
+    ) -> JSONResponse:
+        ensure_school(caller, str(schoolId), _niet_gevonden)
+        await uitvoeren(runtime, app().heropen_school, schoolId, van)
         return await antwoord(schoolId, 200)
 
     return router
