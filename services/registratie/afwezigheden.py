@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from leerplicht.kalender import schooljaar_van
 from services.registratie.basis import RegistratieBasis
 from services.registratie.domain.afwezigheid import (
     Afwezigheid,
@@ -117,10 +118,11 @@ class AfwezighedenGebruik(RegistratieBasis):
         # (and its hours toward a melding): refuse rather than guess.
         for deel in delen:
             if not school.heeft_kalender(deel.datum):
-                jaar = deel.datum.year if deel.datum.month >= 8 else deel.datum.year - 1
+                jaar = schooljaar_van(deel.datum)
                 raise DatumBuitenBereik(
                     "datum",
-                    f"de school heeft geen kalender voor schooljaar {jaar}-{jaar + 1}",
+                    "de school heeft geen kalender voor schooljaar "
+                    f"{jaar.van.year}-{jaar.tot.year}",
                 )
         return replace(beoordeeld, soort=soort, code=code, delen=delen)
 

@@ -27,9 +27,8 @@ from services.registratie.api_modellen import (
     Verzuimdag,
 )
 from services.registratie.domain.afmelding import Afmelding as AfmeldingAggregaat
-from services.registratie.domain.afmelding import AfmeldingSoort
 from services.registratie.domain.afwezigheid import Afwezigheid as Record
-from services.registratie.domain.classificatie import Grondfeit, SlotStatus
+from services.registratie.domain.classificatie import SlotStatus
 from services.registratie.domain.invoer import Soort
 from services.registratie.domain.school import RedenCode
 from services.registratie.domain.verzuimdag import Verzuimdag as Dag
@@ -198,12 +197,7 @@ def afmelding(app: RegistratieDienst, afmelding_id: UUID) -> Afmelding | None:
     if aggregaat is None:
         return None
     # D8: timeliness follows from the moment of receipt and the first day.
-    feit = Grondfeit(
-        AfmeldingSoort(aggregaat.soort).grond,
-        aggregaat.van,
-        aggregaat.tot,
-        ontvangen=aggregaat.ontvangen,
-    )
+    feit = aggregaat.grondfeit()
     return Afmelding(
         afmelding_id=aggregaat.id,
         leerling_id=aggregaat.leerling_id,

@@ -118,17 +118,6 @@ def _zelfde_afmelding(afmelding: Afmelding, invoer: AfmeldingInvoer) -> bool:
     )
 
 
-def _grondfeit(afmelding: Afmelding) -> Grondfeit:
-    """The ground a stored notice gives, for its answer (D8 timeliness)."""
-    return Grondfeit(
-        AfmeldingSoort(afmelding.soort).grond,
-        afmelding.van,
-        afmelding.tot,
-        ontvangen=afmelding.ontvangen,
-        geldig=afmelding.binnen_limiet,
-    )
-
-
 def afmelding_view(
     afmelding: Afmelding, feit: Grondfeit, *, nieuw: bool = True
 ) -> AfmeldingView:
@@ -177,7 +166,7 @@ class MeldingenGebruik(RegistratieBasis):
                         "dit bronId hoort bij een afmelding met andere gegevens "
                         "(een ziekmelding beëindigt u met een betermelding)",
                     )
-                return bestaand, _grondfeit(bestaand), False
+                return bestaand, bestaand.grondfeit(), False
         ontvangen = invoer.ontvangen or werk.moment
         lesuren = None
         if invoer.lesuur_van is not None:

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from services.registratie.domain.classificatie import Grond
+from services.registratie.domain.classificatie import Grond, Grondfeit
 
 __all__ = ["Afmelding", "AfmeldingSoort", "afmelding_id"]
 
@@ -79,6 +79,15 @@ class Afmelding(Aggregate):
         # with what was sent.
         self.tot_ontvangen = tot
         self.ingetrokken = False
+
+    def grondfeit(self) -> Grondfeit:
+        """The ground the notice gives as it stands, timed by its receipt (D8)."""
+        return Grondfeit(
+            AfmeldingSoort(self.soort).grond,
+            self.van,
+            self.tot,
+            ontvangen=self.ontvangen,
+        )
 
     @event("BeterGemeld")
     def meld_beter(self, leerling_id: UUID, tot: date) -> None:

@@ -31,6 +31,12 @@ class Soort(StrEnum):
     AANWEZIG = "aanwezig"
 
 
+def soort_van_de_lijn(waarde: Any) -> Any:
+    """The HTTP contract spells lateness `teLaat` (camelCase like every other value
+    on the wire); SIS exports and older clients send `te_laat`. Both are `TE_LAAT`."""
+    return Soort.TE_LAAT if waarde == "teLaat" else waarde
+
+
 class AfwezigheidInvoer(BaseModel):
     """One absence record as a SIS or the HTTP API sends it."""
 
@@ -63,9 +69,7 @@ class AfwezigheidInvoer(BaseModel):
     @field_validator("soort", mode="before")
     @classmethod
     def _camel_soort(cls, waarde: Any) -> Any:
-        # The HTTP contract spells lateness `teLaat` (camelCase like every other
-        # value on the wire); SIS exports and older clients send `te_laat`.
-        return Soort.TE_LAAT if waarde == "teLaat" else waarde
+        return soort_van_de_lijn(waarde)
 
     def inhoud(self) -> dict[str, Any]:
         """The record as JSON; equal content means a re-sent record is unchanged."""

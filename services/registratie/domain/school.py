@@ -26,7 +26,7 @@ from leerplicht.regime import (
     leerplicht_start,
 )
 from leerplicht.rooster import Eenheid, Lesuur, Rooster
-from services.registratie.domain.invoer import Soort
+from services.registratie.domain.invoer import Soort, soort_van_de_lijn
 
 __all__ = [
     "Beleid",
@@ -72,8 +72,7 @@ class RedenCode(_Model):
     @field_validator("soort", mode="before")
     @classmethod
     def _camel_soort(cls, waarde: Any) -> Any:
-        # As on a record: lateness is `teLaat` on the wire, `te_laat` from an SIS.
-        return Soort.TE_LAAT if waarde == "teLaat" else waarde
+        return soort_van_de_lijn(waarde)
 
 
 class Beleid(_Model):
